@@ -1,0 +1,152 @@
+"""The ``worksheets`` command line: parse options, call the library, report.
+
+It stays thin on purpose: every command is a call into a module that tests can call directly.
+Bad input (InputError) prints ``file:line:col: message`` lines and exits 2; a failure while
+rendering valid input (RenderError) exits 1; neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from .atomic import write_atomic
+from .errors import InputError, Problem, RenderError
+from .loader import Catalog, load_catalog
+from .project import Project
+from .render import PAPERS, environment, render_document, render_page
+
+
+class _Group(click.Group):
+    """A click group that turns the tool's own errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(2)
+        except RenderError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _project(ctx: click.Context) -> Project:
+    return Project.at(ctx.obj["project"])
+
+
+def _catalog(ctx: click.Context) -> tuple[Project, Catalog]:
+    project = _project(ctx)
+    return project, load_catalog(project)
+
+
+def _worksheet_arg(catalog: Catalog, worksheet_id: str) -> Any:
+    try:
+        return catalog.get(worksheet_id)
+    except KeyError as exc:
+        raise click.BadParameter(exc.args[0], param_hint="ID") from None
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="worksheets", prog_name="worksheets")
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project folder (holding content/ and templates/).",
+)
+@click.pass_context
+def cli(ctx: click.Context, project: Path) -> None:
+    """Build printable goal-setting worksheets and the site that offers them."""
+    ctx.obj = {"project": project}
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: site/ in the project].",
+)
+@click.option("--paper", type=click.Choice(["letter", "a4", "both"]), default="both", show_default=True)
+@click.pass_context
+def build(ctx: click.Context, out: Path | None, paper: str) -> None:
+    """Build the static site: a page and PDFs for every worksheet."""
+    from .site import build as build_site
+
+    project = _project(ctx)
+    papers = PAPERS if paper == "both" else (paper,)
+    result = build_site(project, out or project.root / "site", papers)  # type: ignore[arg-type]
+    click.echo(
+        f"Built {result.pages} pages and {result.pdfs} PDFs into {result.out} in {result.seconds:.1f} s"
+    )
+
+
+@cli.command()
+@click.argument("worksheet_id", metavar="ID")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PDF file to write [default: ID-PAPER.pdf].",
+)
+@click.pass_context
+def pdf(ctx: click.Context, worksheet_id: str, paper: str, output: Path | None) -> None:
+    """Render one blank worksheet to PDF."""
+    from .pdf import write_pdf
+
+    project, catalog = _catalog(ctx)
+    ws = _worksheet_arg(catalog, worksheet_id)
+    html = render_document(environment(project), catalog, ws, mode="print", paper=paper)  # type: ignore[arg-type]
+    target = output or Path(f"{ws.id}-{paper}.pdf")
+    write_atomic(target, write_pdf(html, project, title=ws.id))
+    click.echo(f"Wrote {target}")
+
+
+@cli.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """List the worksheets: id, minutes and title."""
+    _, catalog = _catalog(ctx)
+    width = max(len(w.id) for w in catalog.worksheets)
+    for ws in catalog.worksheets:
+        click.echo(f"{ws.id:<{width}}  {ws.minutes:>3} min  {ws.title}")
+
+
+@cli.command()
+@click.argument("worksheet_id", metavar="ID")
+@click.pass_context
+def fields(ctx: click.Context, worksheet_id: str) -> None:
+    """Print a worksheet's fillable field ids, one per line."""
+    _, catalog = _catalog(ctx)
+    for name in _worksheet_arg(catalog, worksheet_id).names():
+        click.echo(name)
+
+
+@cli.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Validate the content and templates without building anything."""
+    project, catalog = _catalog(ctx)
+    env = environment(project)
+    for name in env.list_templates(extensions=["html"]):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            path = project.templates / name
+            raise InputError([Problem(path, exc.lineno, 1, f"template error: {exc.message}")]) from None
+    for ws in catalog.worksheets:
+        try:
+            for paper in PAPERS:
+                render_document(env, catalog, ws, mode="print", paper=paper)
+            render_page(env, catalog, ws, downloads=[])
+        except TemplateError as exc:
+            raise RenderError(f"{ws.id}: template error: {exc}") from None
+    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(env.list_templates())} templates")

@@ -1,0 +1,230 @@
+"""Load and validate the content folder into a Catalog: the single input of every later stage.
+
+Loading is two passes per file. Pydantic checks each file's shape against the models; then the
+checks that span a whole worksheet (unique ids, flowchart links, the wheel's table, the worked
+example's answers) run on the typed result. Both passes report ``file:line:col`` through the
+positions that ``yamlsource`` kept, and a file's problems are gathered before anything is raised,
+so one run of ``worksheets check`` shows all that is wrong with the first bad file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, Problem, did_you_mean
+from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
+from .modelbase import ID_PATTERN
+from .models import Site, Strings, Worksheet
+from .project import Project
+from .yamlsource import Document, Key, read_yaml
+
+_EXPECTED = {
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping (key: value lines)",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "string_too_short": "expected some text, not an empty value",
+    "string_pattern_mismatch": "expected an id: lowercase letters, digits and hyphens",
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the content folder says, validated: the site, its strings and its worksheets."""
+
+    site: Site
+    strings: Strings
+    worksheets: tuple[Worksheet, ...]
+
+    def get(self, worksheet_id: str) -> Worksheet:
+        """The worksheet with this id; KeyError with a suggestion when there is none."""
+        for worksheet in self.worksheets:
+            if worksheet.id == worksheet_id:
+                return worksheet
+        ids = [w.id for w in self.worksheets]
+        raise KeyError(f"no worksheet '{worksheet_id}'{did_you_mean(worksheet_id, ids)}")
+
+
+def _data_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Key, ...]:
+    """Keep the parts of a pydantic error location that exist in the data.
+
+    Pydantic adds the tag of a discriminated union (``'scale'``) and the member of a plain union
+    (``'int'``) to locations; those name no place in the file.
+    """
+    out: list[Key] = []
+    for part in loc:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and part < len(data)
+        ):
+            data = data[part]
+        elif isinstance(data, dict | list):
+            continue
+        else:
+            break
+        out.append(part)
+    return tuple(out)
+
+
+def _message(error: Any, doc: Document) -> Problem:
+    """Turn one pydantic error into a Problem that says what was expected, and where."""
+    kind, ctx = error["type"], error.get("ctx", {})
+    loc = _data_loc(doc.data, error["loc"])
+    if kind == "unknown_key":
+        return doc.problem((*loc, ctx["key"]), error["msg"], key=True)
+    if kind == "missing":
+        name = error["loc"][-1]
+        return doc.problem(loc, f"missing required key '{name}'")
+    if kind == "union_tag_invalid":
+        tag = ctx["tag"]
+        msg = f"unknown field kind '{tag}'{did_you_mean(tag, KINDS)}; expected one of: {', '.join(KINDS)}"
+        return doc.problem((*loc, "kind"), msg)
+    if kind == "union_tag_not_found":
+        return doc.problem(loc, f"missing required key 'kind' (one of: {', '.join(KINDS)})")
+    got = f", got {describe(error['input'])}"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        hint = did_you_mean(str(error["input"]), [e.strip(" '") for e in expected.split(",")])
+        return doc.problem(loc, f"expected one of {expected}{got}{hint}")
+    if kind in _EXPECTED:
+        return doc.problem(loc, f"{_EXPECTED[kind]}{got if kind.endswith('type') else ''}")
+    return doc.problem(loc, error["msg"][0].lower() + error["msg"][1:])
+
+
+def _validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
+    """Validate ``data`` (read from ``doc``) as ``model``; InputError listing every problem."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = sorted({_message(e, doc) for e in exc.errors()}, key=lambda p: (p.line, p.column))
+        raise InputError(problems) from None
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    return {i for i, n in Counter(ids).items() if n > 1}
+
+
+def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
+    """The checks that need the whole worksheet: unique ids, links, references, the example."""
+    seen: dict[str, tuple[Key, ...]] = {}
+    for s, section in enumerate(ws.sections):
+        if section.id in {x.id for x in ws.sections[:s]}:
+            yield doc.problem(("sections", s, "id"), f"duplicate section id '{section.id}'")
+        for f, field in enumerate(section.fields):
+            loc = ("sections", s, "fields", f)
+            if field.id in seen:
+                line = doc.where((*seen[field.id], "id"))[0]
+                msg = f"duplicate field id '{field.id}' (first used on line {line})"
+                yield doc.problem((*loc, "id"), msg)
+            seen[field.id] = loc
+            yield from _field_problems(doc, ws, field, loc)
+
+    if ws.example is not None:
+        fields = {f.id: f for f in ws.fields}
+        answerable = [i for i, f in fields.items() if f.names()]
+        for key, value in ws.example.answers.items():
+            loc = ("example", "answers", key)
+            if key not in fields:
+                msg = f"'{key}' is not a field of this worksheet{did_you_mean(key, answerable)}"
+                yield doc.problem(loc, msg, key=True)
+                continue
+            try:
+                fields[key].flatten(value)
+            except AnswerError as exc:
+                yield doc.problem((*loc, *exc.loc), exc.message)
+
+
+def _field_problems(doc: Document, ws: Worksheet, field: Any, loc: tuple[Key, ...]) -> Iterator[Problem]:
+    """Ids unique inside one field, and the links of flowcharts and wheels."""
+    for part in ("options", "items", "columns", "moments", "nodes"):
+        ids = [x.id for x in getattr(field, part, [])]
+        for i, x in enumerate(ids):
+            if x in ids[:i]:
+                yield doc.problem((*loc, part, i, "id"), f"duplicate id '{x}' in {part}")
+    if isinstance(field, TableField) and isinstance(field.rows, list):
+        ids = [r.id for r in field.rows]
+        for i, x in enumerate(ids):
+            if x in ids[:i]:
+                yield doc.problem((*loc, "rows", i, "id"), f"duplicate row id '{x}'")
+    if isinstance(field, FlowchartField):
+        yield from _flowchart_problems(doc, field, loc)
+    if isinstance(field, WheelField):
+        tables = {f.id: f for f in ws.fields if isinstance(f, TableField)}
+        table = tables.get(field.table)
+        if table is None:
+            msg = f"no table '{field.table}' in this worksheet{did_you_mean(field.table, list(tables))}"
+            yield doc.problem((*loc, "table"), msg)
+        elif not isinstance(table.rows, list):
+            yield doc.problem((*loc, "table"), f"table '{table.id}' needs named rows to draw a wheel")
+        else:
+            scores = [c.id for c in table.columns if c.kind == "score"]
+            if field.score not in scores:
+                msg = f"'{field.score}' is not a score column of table '{table.id}'"
+                yield doc.problem((*loc, "score"), msg + did_you_mean(field.score, scores))
+
+
+def _flowchart_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ...]) -> Iterator[Problem]:
+    """Every link goes to a node; every node but the first is reached from exactly one."""
+    ids = [n.id for n in chart.nodes]
+    parents: Counter[str] = Counter()
+    for i, node in enumerate(chart.nodes):
+        for key in ("yes", "no", "next"):
+            target = getattr(node, key)
+            if target is None:
+                continue
+            if target not in ids:
+                msg = f"'{key}' goes to '{target}', which is not a node here{did_you_mean(target, ids)}"
+                yield doc.problem((*loc, "nodes", i, key), msg)
+            elif target == ids[0]:
+                yield doc.problem((*loc, "nodes", i, key), "no link may go back to the first node")
+            else:
+                parents[target] += 1
+    for i, node in enumerate(chart.nodes[1:], start=1):
+        if parents[node.id] == 0:
+            yield doc.problem((*loc, "nodes", i, "id"), f"no link leads to node '{node.id}'")
+        elif parents[node.id] > 1:
+            msg = f"{parents[node.id]} links lead to node '{node.id}'; a flowchart here is a tree"
+            yield doc.problem((*loc, "nodes", i, "id"), msg + " (repeat the box instead)")
+
+
+def load_worksheet(path: Path) -> Worksheet:
+    """Read and check one worksheet file."""
+    doc = read_yaml(path)
+    if "id" in doc.data:
+        raise InputError([doc.problem(("id",), "remove 'id': a worksheet's id is its file name", key=True)])
+    if not re.fullmatch(ID_PATTERN, path.stem):
+        msg = "the file name must be an id (lowercase letters, digits and hyphens) then .yaml"
+        raise InputError([Problem(path, 1, 1, msg)])
+    doc.data = {"id": path.stem, **doc.data}
+    worksheet = _validate(doc, Worksheet, doc.data)
+    problems = list(_worksheet_problems(doc, worksheet))
+    if problems:
+        raise InputError(problems)
+    return worksheet
+
+
+def load_catalog(project: Project) -> Catalog:
+    """Read and check everything under ``content/``; InputError at the first bad file."""
+    site_path = project.content / "site.yaml"
+    doc = read_yaml(site_path)
+    site = _validate(doc, Site, doc.data)
+    strings_path = project.content / "strings" / f"{site.language}.yaml"
+    if not strings_path.exists():
+        msg = f"no strings file for language '{site.language}' (expected {strings_path})"
+        raise InputError([doc.problem(("language",), msg)])
+    doc = read_yaml(strings_path)
+    strings = _validate(doc, Strings, doc.data)
+    paths = sorted(project.worksheets_dir.glob("*.yaml"))
+    if not paths:
+        raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
+    worksheets = [load_worksheet(p) for p in paths]
+    return Catalog(site, strings, tuple(sorted(worksheets, key=lambda w: (w.order, w.id))))

@@ -1,0 +1,116 @@
+"""Typed, immutable models of the content: site settings, interface strings and worksheets.
+
+The field kinds live in ``fields.py``; everything here is the frame around them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from .fields import Section
+from .modelbase import Aim, Id, Model, Text
+
+
+class TherapistNotes(Model):
+    """The therapist guide that every worksheet carries (Markdown in each part)."""
+
+    purpose: Text
+    suits: Text
+    running: Text
+    watch_for: Text
+
+
+class Example(Model):
+    """A worked example: the answers a made-up client might give, shown as a filled sheet."""
+
+    client: Text
+    answers: dict[str, Any]
+
+
+class Site(Model):
+    """``content/site.yaml``: what is printed on every page and sheet."""
+
+    title: Text
+    description: Text
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    licence: Text
+    licence_url: Text | None = None
+    base_url: Text | None = None
+    footer: Text | None = None
+
+
+class Strings(Model):
+    """Every word printed that is not content, so that a translation is one more YAML file."""
+
+    name: Text
+    date: Text
+    page: Text
+    of: Text
+    yes: Text
+    no: Text
+    how_to_use: Text
+    minutes: Text
+    priority: Text
+    done: Text
+    step_by: Text
+    score_hint: Text
+    for_therapists: Text
+    purpose: Text
+    suits: Text
+    running: Text
+    watch_for: Text
+    example: Text
+    example_note: Text
+    downloads: Text
+    letter: Text
+    a4: Text
+    all_worksheets: Text
+    aims: Text
+    aim_relationships: Text
+    aim_coping: Text
+    aim_behaviour: Text
+    aim_decisions: Text
+    aim_growth: Text
+    wheel_alt: Text
+    flowchart_alt: Text
+    write_in: Text
+
+    def aim(self, aim: str) -> str:
+        """Display name of one of the five aims."""
+        return str(getattr(self, f"aim_{aim}"))
+
+
+class Worksheet(Model):
+    """One exercise, from ``content/worksheets/<id>.yaml`` (the id is the file name)."""
+
+    id: Id
+    order: Annotated[int, Field(ge=0, le=10_000)] = 100
+    title: Text
+    summary: Text
+    how_to_use: Text
+    tags: Annotated[list[Id], Field(min_length=1)]
+    minutes: Annotated[int, Field(ge=1, le=240)]
+    aims: list[Aim] = Field(default_factory=list)
+    intro: Text
+    notes: TherapistNotes
+    sections: Annotated[list[Section], Field(min_length=1)]
+    example: Example | None = None
+
+    @property
+    def fields(self) -> list[Any]:
+        """Every field of the worksheet in reading order."""
+        return [f for section in self.sections for f in section.fields]
+
+    def names(self) -> list[str]:
+        """Every fillable name in reading order (what ``worksheets fields`` prints)."""
+        return [name for f in self.fields for name in f.names()]
+
+    def flatten(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Answers keyed by field id (checked at load time) as values keyed by fillable name."""
+        fields = {f.id: f for f in self.fields}
+        flat: dict[str, Any] = {}
+        for field_id, value in answers.items():
+            flat.update(fields[field_id].flatten(value))
+        return flat

@@ -1,0 +1,73 @@
+"""The one place WeasyPrint is called: HTML in, PDF bytes out, with no network and no surprises.
+
+- Resources: only ``data:`` URLs and files inside the project's ``templates/`` and ``content/``
+  folders are served. Anything else (``http:``, ``file:///etc/passwd``, a path that climbs out with
+  ``..``) stops the render with a RenderError naming the URL, rather than a warning that leaves a
+  sheet without its font or picture.
+- Reproducible: the PDF identifier is derived from the HTML and no date is written, so the same
+  input gives the same bytes.
+- WeasyPrint is imported inside the function: it takes a good part of a second to import, and
+  commands that render nothing should not pay for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from .errors import RenderError
+from .project import Project
+
+
+def _fetcher_class() -> Any:
+    from weasyprint import URLFetcher
+    from weasyprint.urls import URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):
+        """Serves ``data:`` URLs and files under the allowed folders; refuses everything else."""
+
+        def __init__(self, roots: list[Path]) -> None:
+            super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
+            self.roots = [r.resolve() for r in roots]
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
+                if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url}: only files in templates/ and content/ are allowed")
+
+    return ProjectFetcher
+
+
+def fetcher(project: Project) -> Any:
+    """A WeasyPrint URL fetcher limited to this project's templates and content."""
+    return _fetcher_class()([project.templates, project.content])
+
+
+def write_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> bytes:
+    """Render ``html`` (whose relative URLs resolve against ``templates/``) to PDF bytes.
+
+    ``forms`` turns the HTML's form controls into PDF form fields (the fillable mode).
+    """
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    url_fetcher = fetcher(project)
+    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    try:
+        document = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
+        return document.write_pdf(pdf_identifier=identifier, pdf_forms=forms, uncompressed_pdf=False)
+    except FatalURLFetchingError:
+        what = ", ".join(url_fetcher.refused) or "a resource"
+        raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None

@@ -1,0 +1,124 @@
+"""Turn a worksheet into HTML with Jinja2: a page for the site, or a document for WeasyPrint.
+
+One template, ``sheet.html``, draws the worksheet in every mode; the mode only changes how a
+field is drawn (``fields.html``):
+
+- ``page``: HTML form controls, for the site, where a person can type and print;
+- ``print``: write-on lines and boxes, for blank PDFs;
+- ``fillable``: form controls that WeasyPrint turns into PDF form fields;
+- ``filled``: the client's own words, for take-home sheets and worked examples.
+
+Autoescape is on and undefined names are errors, so a typo in a template fails the build instead
+of printing nothing, and no answer can ever become markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import markdown as md
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .diagrams import wheel_svg
+from .fields import TableField, WheelField
+from .loader import Catalog
+from .models import Worksheet
+from .project import Project
+
+Mode = Literal["page", "print", "fillable", "filled"]
+Paper = Literal["letter", "a4"]
+PAPERS: tuple[Paper, ...] = ("letter", "a4")
+PAGE_SIZE: dict[Paper, str] = {"letter": "letter", "a4": "A4"}
+
+
+def markdown(text: str) -> Markup:
+    """Content Markdown (the site owner's, never a client's) as HTML."""
+    return Markup(md.markdown(text, extensions=["sane_lists"], output_format="html"))
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string for a ``<style>`` element (the running footer).
+
+    HTML escaping does not apply inside ``<style>``, so quotes, backslashes, line breaks and
+    ``<`` (which could close the element) are written as CSS escapes instead.
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '\\"<>&\n' else c for c in text)
+    return Markup(f'"{escaped}"')
+
+
+def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str, other: str) -> Markup:
+    """The wheel of life for ``field``, shaded from its table's scores when there are answers."""
+    table = next(f for f in ws.fields if isinstance(f, TableField) and f.id == field.table)
+    assert isinstance(table.rows, list)  # checked when loading
+    labels = [answers.get(f"{table.id}.{r.id}.label", other) if r.write_in else r.label for r in table.rows]
+    scores = [answers.get(f"{table.id}.{r.id}.{field.score}") for r in table.rows]
+    return wheel_svg(labels, scores, title)
+
+
+def environment(project: Project) -> Environment:
+    """The Jinja2 environment for a project's templates."""
+    env = Environment(
+        loader=FileSystemLoader(project.templates),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["markdown"] = markdown
+    env.filters["css_string"] = css_string
+    env.globals["wheel"] = wheel
+    return env
+
+
+def render_document(
+    env: Environment,
+    catalog: Catalog,
+    ws: Worksheet,
+    *,
+    mode: Mode,
+    paper: Paper,
+    answers: dict[str, Any] | None = None,
+    client: str = "",
+    date: str = "",
+) -> str:
+    """The HTML of one worksheet as a paper document, ready for WeasyPrint.
+
+    ``answers`` are keyed by field id, as in a client record or a worked example.
+    """
+    return env.get_template("document.html").render(
+        site=catalog.site,
+        strings=catalog.strings,
+        ws=ws,
+        mode=mode,
+        page_size=PAGE_SIZE[paper],
+        answers=ws.flatten(answers or {}),
+        client=client,
+        date=date,
+        assets="",
+    )
+
+
+def render_page(env: Environment, catalog: Catalog, ws: Worksheet, *, downloads: list[dict[str, str]]) -> str:
+    """The site page of one worksheet: intro, the sheet as a form, the therapist guide, example."""
+    example = ws.example
+    return env.get_template("page.html").render(
+        site=catalog.site,
+        strings=catalog.strings,
+        ws=ws,
+        mode="page",
+        answers={},
+        example_answers=ws.flatten(example.answers) if example else {},
+        client="",
+        date="",
+        downloads=downloads,
+        assets="../assets/",
+        root="../",
+    )
+
+
+def render_index(env: Environment, catalog: Catalog) -> str:
+    """The site's home page: every worksheet with its downloads."""
+    return env.get_template("index.html").render(
+        site=catalog.site, strings=catalog.strings, worksheets=catalog.worksheets, assets="assets/", root=""
+    )

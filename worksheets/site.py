@@ -1,0 +1,108 @@
+"""Build the static site: gather everything first, then write it all into a fresh folder.
+
+The site is built in a staging folder beside the output and swapped into place only when every
+page and PDF is written, so a failed or interrupted build leaves the previous site whole. A marker
+file identifies folders this tool made: the build refuses to replace any other folder, so a slip
+such as ``--out .`` cannot delete a project.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .loader import Catalog, load_catalog
+from .pdf import write_pdf
+from .project import Project
+from .render import PAPERS, Paper, environment, render_document, render_index, render_page
+
+MARKER = ".worksheets-site"
+ASSET_DIRS = ("css", "fonts")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote, for the summary line."""
+
+    out: Path
+    pages: int
+    pdfs: int
+    seconds: float
+
+
+def pdf_name(worksheet_id: str, paper: Paper) -> str:
+    """File name of a worksheet's blank PDF in one paper size."""
+    return f"{worksheet_id}-{paper}.pdf"
+
+
+def _check_out(project: Project, out: Path) -> None:
+    """Refuse an output folder that is part of the project or was not made by a build."""
+    out = out.resolve()
+    for protected in (project.root, project.content, project.templates):
+        if out == protected or protected.is_relative_to(out) or out.is_relative_to(project.content):
+            msg = f"refusing to build into {out}: it holds the project's own files; choose another --out"
+            raise InputError([Problem(out, 1, 1, msg)])
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        msg = f"refusing to replace {out}: it is not a site built by worksheets (no {MARKER} file)"
+        raise InputError([Problem(out, 1, 1, msg)])
+
+
+def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[Paper, ...]) -> int:
+    """Write every page, asset and PDF into ``stage``; return the number of PDFs."""
+    env = environment(project)
+    for name in ASSET_DIRS:
+        shutil.copytree(project.templates / name, stage / "assets" / name)
+    (stage / "worksheets").mkdir()
+    (stage / "pdf").mkdir()
+    pdfs = 0
+    for ws in catalog.worksheets:
+        downloads = []
+        for paper in papers:
+            html = render_document(env, catalog, ws, mode="print", paper=paper)
+            target = stage / "pdf" / pdf_name(ws.id, paper)
+            target.write_bytes(write_pdf(html, project, title=ws.id))
+            pdfs += 1
+            label = getattr(catalog.strings, paper)
+            downloads.append({"href": f"../pdf/{target.name}", "label": label, "size": _size(target)})
+        page = render_page(env, catalog, ws, downloads=downloads)
+        (stage / "worksheets" / f"{ws.id}.html").write_text(page, encoding="utf-8")
+    (stage / "index.html").write_text(render_index(env, catalog), encoding="utf-8")
+    return pdfs
+
+
+def _size(path: Path) -> str:
+    kb = path.stat().st_size / 1024
+    return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put ``stage`` where ``out`` is, keeping the old site until the new one is in place."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    stage.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(project: Project, out: Path, papers: tuple[Paper, ...] = PAPERS) -> BuildResult:
+    """Build the whole site into ``out``; the previous site stays until the new one is complete."""
+    start = time.perf_counter()
+    _check_out(project, out)
+    catalog = load_catalog(project)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = out.with_name(f".{out.name}.building-{os.getpid()}")
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir()
+    try:
+        (stage / MARKER).write_text("Built by worksheets; `worksheets build` replaces this folder.\n")
+        pdfs = _write_site(project, catalog, stage, papers)
+        _swap(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return BuildResult(out, len(catalog.worksheets) + 1, pdfs, time.perf_counter() - start)
