@@ -97,14 +97,22 @@ def build(ctx: click.Context, out: Path | None, paper: str) -> None:
     default=None,
     help="PDF file to write [default: ID-PAPER.pdf].",
 )
+@click.option("--example", is_flag=True, help="Fill the sheet with its worked example.")
 @click.pass_context
-def pdf(ctx: click.Context, worksheet_id: str, paper: str, output: Path | None) -> None:
-    """Render one blank worksheet to PDF."""
+def pdf(ctx: click.Context, worksheet_id: str, paper: str, output: Path | None, example: bool) -> None:
+    """Render one worksheet to PDF: blank, or filled with its worked example."""
     from .pdf import write_pdf
 
     project, catalog = _catalog(ctx)
     ws = _worksheet_arg(catalog, worksheet_id)
-    html = render_document(environment(project), catalog, ws, mode="print", paper=paper)  # type: ignore[arg-type]
+    env = environment(project)
+    if example and ws.example is None:
+        raise click.BadParameter(f"worksheet '{ws.id}' has no worked example", param_hint="--example")
+    if example:
+        filled = {"answers": ws.example.answers, "client": ws.example.client}
+        html = render_document(env, catalog, ws, mode="filled", paper=paper, **filled)  # type: ignore[arg-type]
+    else:
+        html = render_document(env, catalog, ws, mode="print", paper=paper)  # type: ignore[arg-type]
     target = output or Path(f"{ws.id}-{paper}.pdf")
     write_atomic(target, write_pdf(html, project, title=ws.id))
     click.echo(f"Wrote {target}")

@@ -10,17 +10,19 @@ from html import escape
 
 from markupsafe import Markup
 
-SIZE = 300
-"""Side of the SVG's view box; the wheel is scaled to its box by CSS."""
+WIDTH, HEIGHT = 380, 240
+"""The SVG's view box: room for the wheel and for area names on either side of it."""
 
-_RADIUS = 100
-_CENTRE = SIZE / 2
+_RADIUS = 95
+_CX, _CY = WIDTH / 2, HEIGHT / 2
+_FONT = 'font-family="Atkinson Hyperlegible, Noto Sans, sans-serif"'
+_INK, _TEAL, _GREY, _LIGHT = "#1d4f53", "#2f7f83", "#7d9496", "#cfdcdd"
 
 
 def _point(angle: float, radius: float) -> tuple[float, float]:
     """A point at ``angle`` (turns, clockwise from 12 o'clock) and ``radius`` from the centre."""
     theta = angle * 2 * math.pi
-    return _CENTRE + radius * math.sin(theta), _CENTRE - radius * math.cos(theta)
+    return _CX + radius * math.sin(theta), _CY - radius * math.cos(theta)
 
 
 def _wedge(start: float, end: float, radius: float) -> str:
@@ -29,7 +31,7 @@ def _wedge(start: float, end: float, radius: float) -> str:
     x2, y2 = _point(end, radius)
     large = 1 if end - start > 0.5 else 0
     return (
-        f"M{_CENTRE:.1f},{_CENTRE:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
+        f"M{_CX:.1f},{_CY:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
     )
 
 
@@ -40,35 +42,34 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
     """
     n = len(labels)
     parts = [
-        f'<svg class="wheel" viewBox="0 0 {SIZE} {SIZE}" role="img" aria-label="{escape(title)}" '
-        'xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="wheel" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
     for i, score in enumerate(scores):
         if score:
-            parts.append(
-                f'<path class="wheel-score" d="{_wedge(i / n, (i + 1) / n, _RADIUS * score / 10)}"/>'
-            )
+            wedge = _wedge(i / n, (i + 1) / n, _RADIUS * score / 10)
+            parts.append(f'<path d="{wedge}" fill="{_TEAL}" fill-opacity="0.35" stroke="{_TEAL}" stroke-width="0.8"/>')
     for ring in range(1, 11):
-        cls = "wheel-ring wheel-ring-5" if ring in (5, 10) else "wheel-ring"
-        parts.append(f'<circle class="{cls}" cx="{_CENTRE}" cy="{_CENTRE}" r="{_RADIUS * ring / 10}"/>')
+        colour, width = (_GREY, 0.9) if ring in (5, 10) else (_LIGHT, 0.6)
+        parts.append(
+            f'<circle cx="{_CX}" cy="{_CY}" r="{_RADIUS * ring / 10}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
+        )
     for i in range(n):
         x, y = _point(i / n, _RADIUS)
-        parts.append(f'<line class="wheel-spoke" x1="{_CENTRE}" y1="{_CENTRE}" x2="{x:.1f}" y2="{y:.1f}"/>')
-    for ring in (2, 4, 6, 8, 10):
-        x, y = _point(0, _RADIUS * ring / 10)
-        parts.append(f'<text class="wheel-number" x="{x + 2:.1f}" y="{y + 7:.1f}">{ring}</text>')
-    for i, label in enumerate(labels):
-        middle = (i + 0.5) / n
-        x, y = _point(middle, _RADIUS + 14)
-        anchor = "middle" if abs(x - _CENTRE) < 20 else ("start" if x > _CENTRE else "end")
-        words = label.split()
-        lines = [" ".join(words[: (len(words) + 1) // 2]), " ".join(words[(len(words) + 1) // 2 :])]
-        lines = [line for line in lines if line] if len(label) > 14 else [label]
-        y0 = y + 4 - 6 * (len(lines) - 1)
-        tspans = "".join(
-            f'<tspan x="{x:.1f}" y="{y0 + 12 * k:.1f}">{escape(line)}</tspan>' for k, line in enumerate(lines)
+        parts.append(f'<line x1="{_CX}" y1="{_CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="{_GREY}" stroke-width="0.9"/>')
+    for ring in (5, 10):
+        parts.append(
+            f'<text x="{_CX + 2:.1f}" y="{_CY - _RADIUS * ring / 10 + 8:.1f}" {_FONT} font-size="7" '
+            f'fill="{_GREY}">{ring}</text>'
         )
-        parts.append(f'<text class="wheel-label" text-anchor="{anchor}">{tspans}</text>')
+    for i, label in enumerate(labels):
+        x, y = _point((i + 0.5) / n, _RADIUS + 8)
+        anchor = "middle" if abs(x - _CX) < 25 else ("start" if x > _CX else "end")
+        y += 9 if y > _CY + _RADIUS * 0.7 else (0 if y < _CY - _RADIUS * 0.7 else 3)
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="9.5" '
+            f'font-weight="bold" fill="{_INK}">{escape(label)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -86,8 +86,8 @@ def _message(error: Any, doc: Document) -> Problem:
         return doc.problem(loc, f"missing required key '{name}'")
     if kind == "union_tag_invalid":
         tag = ctx["tag"]
-        msg = f"unknown field kind '{tag}'{did_you_mean(tag, KINDS)}; expected one of: {', '.join(KINDS)}"
-        return doc.problem((*loc, "kind"), msg)
+        hint = did_you_mean(tag, KINDS) or f"; expected one of: {', '.join(KINDS)}"
+        return doc.problem((*loc, "kind"), f"unknown field kind '{tag}'{hint}")
     if kind == "union_tag_not_found":
         return doc.problem(loc, f"missing required key 'kind' (one of: {', '.join(KINDS)})")
     got = f", got {describe(error['input'])}"
@@ -95,6 +95,8 @@ def _message(error: Any, doc: Document) -> Problem:
         expected = ctx.get("expected", "")
         hint = did_you_mean(str(error["input"]), [e.strip(" '") for e in expected.split(",")])
         return doc.problem(loc, f"expected one of {expected}{got}{hint}")
+    if kind == "value_error":
+        return doc.problem(loc, str(ctx["error"]))
     if kind in _EXPECTED:
         return doc.problem(loc, f"{_EXPECTED[kind]}{got if kind.endswith('type') else ''}")
     return doc.problem(loc, error["msg"][0].lower() + error["msg"][1:])

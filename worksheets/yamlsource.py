@@ -98,7 +98,7 @@ def read_yaml(path: Path, *, expect: str = "a mapping") -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = f"invalid YAML: {exc.problem or exc.context}"
-        if "\t" in (exc.problem or ""):
+        if "\\t" in (exc.problem or "") or "\t" in (exc.problem or ""):
             message += " (use spaces, not tabs, to indent)"
         raise InputError([Problem(path, line, column, message)]) from None
     finally:

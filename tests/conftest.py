@@ -1,0 +1,91 @@
+"""Shared fixtures: the real project, a disposable copy of it, and helpers to read PDFs back."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from worksheets.loader import Catalog, load_catalog
+from worksheets.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The project in this repository, with its real content and templates."""
+    return Project.at(ROOT)
+
+
+@pytest.fixture(scope="session")
+def catalog(project: Project) -> Catalog:
+    return load_catalog(project)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Project:
+    """A copy of the project that a test may change."""
+    for part in ("content", "templates"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    return Project.at(tmp_path)
+
+
+@pytest.fixture
+def write_sheet(scratch: Project) -> Callable[[str, str], Path]:
+    """Write a worksheet file into the scratch project and return its path."""
+
+    def write(name: str, text: str) -> Path:
+        path = scratch.worksheets_dir / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def pdf_text(data: bytes) -> str:
+    """All the text of a PDF, with runs of white space folded to one space."""
+    reader = PdfReader(BytesIO(data))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def folded(text: str) -> str:
+    """``text`` with runs of white space folded, to compare with ``pdf_text``."""
+    return " ".join(text.split())
+
+
+MINIMAL = """\
+title: Test sheet
+summary: A sheet for tests.
+how_to_use: Fill it in.
+tags: [test]
+minutes: 5
+intro: Hello.
+notes:
+  purpose: Testing.
+  suits: Tests.
+  running: Run it.
+  watch_for: Failures.
+sections:
+  - id: one
+    title: Section one
+    prompt: Write something.
+    fields:
+      - id: answer
+        kind: lines
+        label: Your answer
+        lines: 2
+      - id: rating
+        kind: scale
+        label: How much?
+"""
+
+
+@pytest.fixture
+def minimal() -> str:
+    """The text of a small valid worksheet file."""
+    return MINIMAL
