@@ -8,13 +8,14 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, folded, pdf_text
 from worksheets.errors import RenderError
 from worksheets.fields import ChecklistField, ChoiceField, FlowchartField, TableField, TimelineField
 from worksheets.loader import load_catalog
 from worksheets.pdf import write_pdf
 from worksheets.project import Project
 from worksheets.render import environment, render_document
+
+from conftest import ROOT, folded, pdf_text
 
 IDS = sorted(p.stem for p in (ROOT / "content" / "worksheets").glob("*.yaml"))
 POINTS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}

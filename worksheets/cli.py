@@ -82,9 +82,7 @@ def build(ctx: click.Context, out: Path | None, paper: str) -> None:
     project = _project(ctx)
     papers = PAPERS if paper == "both" else (paper,)
     result = build_site(project, out or project.root / "site", papers)  # type: ignore[arg-type]
-    click.echo(
-        f"Built {result.pages} pages and {result.pdfs} PDFs into {result.out} in {result.seconds:.1f} s"
-    )
+    click.echo(f"Built {result.pages} pages and {result.pdfs} PDFs into {result.out} in {result.seconds:.1f} s")
 
 
 @cli.command()
@@ -144,7 +142,8 @@ def check(ctx: click.Context) -> None:
     """Validate the content and templates without building anything."""
     project, catalog = _catalog(ctx)
     env = environment(project)
-    for name in env.list_templates(extensions=["html"]):
+    templates = env.list_templates(extensions=["html"])
+    for name in templates:
         try:
             env.get_template(name)
         except TemplateSyntaxError as exc:
@@ -157,4 +156,4 @@ def check(ctx: click.Context) -> None:
             render_page(env, catalog, ws, downloads=[])
         except TemplateError as exc:
             raise RenderError(f"{ws.id}: template error: {exc}") from None
-    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(env.list_templates())} templates")
+    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")

@@ -30,9 +30,7 @@ def _wedge(start: float, end: float, radius: float) -> str:
     x1, y1 = _point(start, radius)
     x2, y2 = _point(end, radius)
     large = 1 if end - start > 0.5 else 0
-    return (
-        f"M{_CX:.1f},{_CY:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
-    )
+    return f"M{_CX:.1f},{_CY:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
 
 
 def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup:
@@ -53,7 +51,8 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
     for ring in range(1, 11):
         colour, width = (_GREY, 0.9) if ring in (5, 10) else (_LIGHT, 0.6)
         parts.append(
-            f'<circle cx="{_CX}" cy="{_CY}" r="{_RADIUS * ring / 10}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
+            f'<circle cx="{_CX}" cy="{_CY}" r="{_RADIUS * ring / 10}" fill="none" '
+            f'stroke="{colour}" stroke-width="{width}"/>'
         )
     for i in range(n):
         x, y = _point(i / n, _RADIUS)

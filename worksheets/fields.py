@@ -363,10 +363,7 @@ class TimelineField(_Field):
 
     def flatten(self, value: Any) -> dict[str, Any]:
         known = [m.id for m in self.moments]
-        return {
-            f"{self.id}.{_known(k, known, 'moment', (k,))}": _text(v, (k,))
-            for k, v in _mapping(value).items()
-        }
+        return {f"{self.id}.{_known(k, known, 'moment', (k,))}": _text(v, (k,)) for k, v in _mapping(value).items()}
 
 
 class WheelField(_Field):

@@ -1,0 +1,193 @@
+"""The command line through click's CliRunner, exit codes included, and the site build."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from worksheets.cli import cli
+from worksheets.site import MARKER
+
+from conftest import ROOT, pdf_text
+
+
+def run(*args: str, project: Path = ROOT) -> tuple[int, str, str]:
+    """Run the CLI on ``project``; return exit code, standard output and standard error."""
+    result = CliRunner().invoke(cli, ["--project", str(project), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help():
+    code, out, _ = run("--version")
+    assert code == 0 and out.startswith("worksheets, version ")
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("build", "pdf", "list", "fields", "check"):
+        assert command in out
+
+
+def test_list_shows_every_worksheet(catalog):
+    code, out, _ = run("list")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == [w.id for w in catalog.worksheets]
+    assert "The worry tree" in out
+
+
+def test_fields_prints_fillable_ids():
+    code, out, _ = run("fields", "what-i-want")
+    assert code == 0
+    names = out.split()
+    assert names[:2] == ["hope", "stopping"]
+    assert "aims.coping" in names and "aims.coping.priority" in names
+    code, out, _ = run("fields", "four-steps")
+    assert "steps.5.done" in out.split() and "obstacles.3.plan" in out.split()
+    code, out, _ = run("fields", "areas-of-life")
+    assert "areas.other.label" in out.split() and "wheel" not in out.split()
+
+
+def test_unknown_worksheet_is_a_usage_error():
+    code, _, err = run("fields", "worry-tre")
+    assert code == 2
+    assert "no worksheet 'worry-tre'; did you mean 'worry-tree'?" in err
+
+
+def test_check_passes_on_the_real_content():
+    code, out, _ = run("check")
+    assert code == 0 and out.startswith("OK: 9 worksheets")
+
+
+def test_check_reports_file_line_col_and_exits_2(scratch, minimal):
+    bad = scratch.worksheets_dir / "bad.yaml"
+    bad.write_text(minimal.replace("kind: lines", "kind: line").replace("minutes: 5", "minutes: 0"))
+    code, out, err = run("check", project=scratch.root)
+    assert code == 2 and out == ""
+    assert f"{bad}:5:10: input should be greater than or equal to 1\n" in err
+    assert f"{bad}:18:15: unknown field kind 'line'; did you mean 'lines'?\n" in err
+    assert "Traceback" not in err
+
+
+def test_check_reports_template_syntax_errors(scratch):
+    template = scratch.templates / "sheet.html"
+    template.write_text(template.read_text() + "\n{% if %}\n")
+    code, _, err = run("check", project=scratch.root)
+    assert code == 2 and f"{template}:" in err and "template error" in err
+
+
+def test_not_a_project(tmp_path):
+    code, _, err = run("list", project=tmp_path)
+    assert code == 2 and "not a worksheets project" in err
+
+
+def test_pdf_writes_one_sheet(tmp_path):
+    target = tmp_path / "out" / "tree.pdf"
+    code, out, _ = run("pdf", "worry-tree", "--paper", "a4", "-o", str(target))
+    assert code == 0 and f"Wrote {target}" in out
+    page = PdfReader(target).pages[0]
+    assert round(float(page.mediabox[3])) == 842
+    assert "What am I worried about?" in pdf_text(target.read_bytes())
+
+
+def test_pdf_example_is_filled_in(tmp_path, catalog):
+    target = tmp_path / "example.pdf"
+    code, _, _ = run("pdf", "grow", "--example", "-o", str(target))
+    assert code == 0
+    text = pdf_text(target.read_bytes())
+    assert catalog.get("grow").example.client in text
+    assert "Buy a cheap notebook to log meals, and find three easy recipes." in text
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("build") / "site"
+    code, stdout, _ = run("build", "--out", str(out))
+    assert code == 0 and "Built 10 pages and 18 PDFs" in stdout
+    return out
+
+
+def test_build_writes_pages_and_both_paper_sizes(built, catalog):
+    assert (built / MARKER).exists()
+    index = (built / "index.html").read_text()
+    for ws in catalog.worksheets:
+        page = built / "worksheets" / f"{ws.id}.html"
+        assert f'href="worksheets/{ws.id}.html"' in index
+        html = page.read_text()
+        for paper in ("letter", "a4"):
+            assert (built / "pdf" / f"{ws.id}-{paper}.pdf").stat().st_size > 10_000
+            assert f'href="../pdf/{ws.id}-{paper}.pdf"' in html
+        assert ws.notes.watch_for.split()[0] in html
+    assert (built / "assets" / "fonts" / "AtkinsonHyperlegible-Regular.ttf").exists()
+    assert not list(built.parent.glob(".site.*")), "staging folders are cleaned up"
+
+
+def test_two_builds_are_byte_identical(built, tmp_path):
+    again = tmp_path / "again"
+    assert run("build", "--out", str(again))[0] == 0
+    assert tree_digest(built) == tree_digest(again)
+
+
+def test_build_one_paper_size(tmp_path):
+    out = tmp_path / "letter-only"
+    code, stdout, _ = run("build", "--out", str(out), "--paper", "letter")
+    assert code == 0 and "9 PDFs" in stdout
+    assert not list((out / "pdf").glob("*-a4.pdf"))
+
+
+def test_build_refuses_a_folder_it_did_not_make(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    code, _, err = run("build", "--out", str(precious))
+    assert code == 2 and "not a site built by worksheets" in err
+    assert (precious / "notes.txt").read_text() == "keep me"
+    code, _, err = run("build", "--out", str(ROOT))
+    assert code == 2 and "holds the project's own files" in err
+
+
+def test_failed_build_leaves_the_previous_site(scratch, tmp_path):
+    out = tmp_path / "site"
+    assert run("build", "--out", str(out), "--paper", "a4", project=scratch.root)[0] == 0
+    before = tree_digest(out)
+    css = scratch.templates / "css" / "sheet.css"
+    css.write_text(css.read_text() + '\n.sheet { background: url("http://example.com/x.png"); }\n')
+    code, _, err = run("build", "--out", str(out), "--paper", "a4", project=scratch.root)
+    assert code == 1 and "refused to fetch http://example.com/x.png" in err
+    assert tree_digest(out) == before
+    assert not list(tmp_path.glob(".site.*"))
+
+
+def test_bad_content_fails_the_build_with_exit_2(scratch, tmp_path):
+    (scratch.worksheets_dir / "grow.yaml").write_text("title: [unclosed\n")
+    code, _, err = run("build", "--out", str(tmp_path / "site"), project=scratch.root)
+    assert code == 2 and err.startswith(f"{scratch.worksheets_dir / 'grow.yaml'}:2:1: invalid YAML")
+    assert not (tmp_path / "site").exists()
+
+
+def test_build_py_is_worksheets_build(tmp_path):
+    out = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "build.py", "--out", str(out), "--paper", "a4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Built 10 pages and 9 PDFs" in result.stdout
+    assert (out / "pdf" / "grow-a4.pdf").exists()
