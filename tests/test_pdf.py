@@ -70,6 +70,11 @@ def test_every_worksheet_renders_whole(catalog, worksheet_id, paper):
     assert catalog.site.licence in text
 
 
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_weekly_sheet_fits_on_one_page(paper):
+    assert len(PdfReader(BytesIO(blank("progress-and-wins", paper))).pages) == 1
+
+
 def embedded_fonts(data: bytes) -> dict[str, bool]:
     """Each font a PDF uses, and whether its glyphs are embedded in the file."""
     fonts = {}

@@ -83,11 +83,13 @@ class Option(Model):
 
 
 class _Field(Model):
-    """What every field has: an id unique in its worksheet, a label, and an optional hint."""
+    """What every field has: an id unique in its worksheet, a label, an optional hint, and a
+    width (``half`` sets two short fields side by side, to keep a sheet on one page)."""
 
     id: Id
     label: Text
     hint: Text | None = None
+    width: Literal["full", "half"] = "full"
 
     def names(self) -> list[str]:
         """Fillable names this field contributes, in reading order."""
