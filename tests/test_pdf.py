@@ -71,8 +71,10 @@ def test_every_worksheet_renders_whole(catalog, worksheet_id, paper):
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_the_weekly_sheet_fits_on_one_page(paper):
-    assert len(PdfReader(BytesIO(blank("progress-and-wins", paper))).pages) == 1
+@pytest.mark.parametrize("worksheet_id", ["progress-and-wins", "worry-tree"])
+def test_one_page_sheets_stay_on_one_page(worksheet_id, paper):
+    """The weekly check-in and the worry tree are used over and over: one sheet of paper each."""
+    assert len(PdfReader(BytesIO(blank(worksheet_id, paper))).pages) == 1
 
 
 def embedded_fonts(data: bytes) -> dict[str, bool]:
