@@ -191,3 +191,11 @@ def test_build_py_is_worksheets_build(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Built 10 pages and 9 PDFs" in result.stdout
     assert (out / "pdf" / "grow-a4.pdf").exists()
+
+
+def test_a_template_error_while_building_is_reported_without_traceback(scratch, tmp_path):
+    page = scratch.templates / "page.html"
+    page.write_text(page.read_text().replace("{{ ws.summary }}", "{{ ws.summry }}", 1))
+    code, _, err = run("build", "--out", str(tmp_path / "site"), project=scratch.root)
+    assert code == 1 and "template page.html:" in err and "summry" in err
+    assert "Traceback" not in err

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateSyntaxError
 
 from .atomic import write_atomic
 from .errors import InputError, Problem, RenderError
@@ -150,10 +150,7 @@ def check(ctx: click.Context) -> None:
             path = project.templates / name
             raise InputError([Problem(path, exc.lineno, 1, f"template error: {exc.message}")]) from None
     for ws in catalog.worksheets:
-        try:
-            for paper in PAPERS:
-                render_document(env, catalog, ws, mode="print", paper=paper)
-            render_page(env, catalog, ws, downloads=[])
-        except TemplateError as exc:
-            raise RenderError(f"{ws.id}: template error: {exc}") from None
+        for paper in PAPERS:
+            render_document(env, catalog, ws, mode="print", paper=paper)
+        render_page(env, catalog, ws, downloads=[])
     click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")

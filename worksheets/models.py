@@ -76,6 +76,7 @@ class Strings(Model):
     wheel_alt: Text
     flowchart_alt: Text
     write_in: Text
+    skip_link: Text
 
     def aim(self, aim: str) -> str:
         """Display name of one of the five aims."""

@@ -14,13 +14,15 @@ of printing nothing, and no answer can ever become markup.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 import markdown as md
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from .diagrams import wheel_svg
+from .errors import InputError, Problem, RenderError
 from .fields import TableField, WheelField
 from .loader import Catalog
 from .models import Worksheet
@@ -71,6 +73,22 @@ def environment(project: Project) -> Environment:
     return env
 
 
+def _render(env: Environment, name: str, **context: Any) -> str:
+    """Render one template; a broken template is reported, never shown as a traceback.
+
+    A syntax error is bad input (the template file is the project's, like its content): it is
+    reported at its file and line. Any other template error (an undefined name) is a rendering
+    failure.
+    """
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        path = Path(exc.filename or name)
+        raise InputError([Problem(path, exc.lineno, 1, f"template error: {exc.message}")]) from None
+    except TemplateError as exc:
+        raise RenderError(f"template {name}: {exc}") from None
+
+
 def render_document(
     env: Environment,
     catalog: Catalog,
@@ -86,7 +104,9 @@ def render_document(
 
     ``answers`` are keyed by field id, as in a client record or a worked example.
     """
-    return env.get_template("document.html").render(
+    return _render(
+        env,
+        "document.html",
         site=catalog.site,
         strings=catalog.strings,
         ws=ws,
@@ -102,7 +122,9 @@ def render_document(
 def render_page(env: Environment, catalog: Catalog, ws: Worksheet, *, downloads: list[dict[str, str]]) -> str:
     """The site page of one worksheet: intro, the sheet as a form, the therapist guide, example."""
     example = ws.example
-    return env.get_template("page.html").render(
+    return _render(
+        env,
+        "page.html",
         site=catalog.site,
         strings=catalog.strings,
         ws=ws,
@@ -119,6 +141,12 @@ def render_page(env: Environment, catalog: Catalog, ws: Worksheet, *, downloads:
 
 def render_index(env: Environment, catalog: Catalog) -> str:
     """The site's home page: every worksheet with its downloads."""
-    return env.get_template("index.html").render(
-        site=catalog.site, strings=catalog.strings, worksheets=catalog.worksheets, assets="assets/", root=""
+    return _render(
+        env,
+        "index.html",
+        site=catalog.site,
+        strings=catalog.strings,
+        worksheets=catalog.worksheets,
+        assets="assets/",
+        root="",
     )
