@@ -8,8 +8,10 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
+from worksheets.cli import cli
 from worksheets.loader import Catalog, load_catalog
 from worksheets.project import Project
 
@@ -25,6 +27,24 @@ def project() -> Project:
 @pytest.fixture(scope="session")
 def catalog(project: Project) -> Catalog:
     return load_catalog(project)
+
+
+def run(*args: str, project: Path = ROOT) -> tuple[int, str, str]:
+    """Run the CLI on ``project``; return exit code, standard output and standard error."""
+    result = CliRunner().invoke(cli, ["--project", str(project), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real project's site with every PDF, built once per test run through the CLI."""
+    out = tmp_path_factory.mktemp("build") / "site"
+    code, stdout, stderr = run("build", "--out", str(out))
+    assert code == 0, stderr
+    assert stdout.startswith("Built ") and " pages and 18 PDFs into " in stdout
+    return out
 
 
 @pytest.fixture

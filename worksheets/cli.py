@@ -17,7 +17,8 @@ from .atomic import write_atomic
 from .errors import InputError, Problem, RenderError
 from .loader import Catalog, load_catalog
 from .project import Project
-from .render import PAPERS, environment, render_document, render_page
+from .render import PAPERS, environment, render_document
+from .sitepages import site_pages
 
 
 class _Group(click.Group):
@@ -83,6 +84,19 @@ def build(ctx: click.Context, out: Path | None, paper: str) -> None:
     papers = PAPERS if paper == "both" else (paper,)
     result = build_site(project, out or project.root / "site", papers)  # type: ignore[arg-type]
     click.echo(f"Built {result.pages} pages and {result.pdfs} PDFs into {result.out} in {result.seconds:.1f} s")
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--paper", type=click.Choice(["letter", "a4", "both"]), default="both", show_default=True)
+@click.option("--no-pdf", is_flag=True, help="Skip the PDFs for faster rebuilds; the pages say so.")
+@click.pass_context
+def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
+    """Preview the site on 127.0.0.1, rebuilding and reloading the browser when files change."""
+    from .serve import serve as serve_site
+
+    papers = PAPERS if paper == "both" else (paper,)
+    serve_site(_project(ctx), port, papers, pdfs=not no_pdf, echo=click.echo)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -152,5 +166,5 @@ def check(ctx: click.Context) -> None:
     for ws in catalog.worksheets:
         for paper in PAPERS:
             render_document(env, catalog, ws, mode="print", paper=paper)
-        render_page(env, catalog, ws, downloads=[])
+    site_pages(env, catalog, {ws.id: [] for ws in catalog.worksheets}, preview=True)
     click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")

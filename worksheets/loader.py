@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, Problem, did_you_mean
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
 from .modelbase import ID_PATTERN
-from .models import Site, Strings, Worksheet
+from .models import Page, Site, Strings, Worksheet
 from .project import Project
 from .yamlsource import Document, Key, read_yaml
 
@@ -45,6 +46,7 @@ class Catalog:
     site: Site
     strings: Strings
     worksheets: tuple[Worksheet, ...]
+    pages: tuple[Page, ...]
 
     def get(self, worksheet_id: str) -> Worksheet:
         """The worksheet with this id; KeyError with a suggestion when there is none."""
@@ -198,15 +200,21 @@ def _flowchart_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ..
             yield doc.problem((*loc, "nodes", i, "id"), msg + " (repeat the box instead)")
 
 
-def load_worksheet(path: Path) -> Worksheet:
-    """Read and check one worksheet file."""
+def _read_named(path: Path, what: str) -> Document:
+    """Read a file whose id is its name (a worksheet, a page), adding that id to its data."""
     doc = read_yaml(path)
     if "id" in doc.data:
-        raise InputError([doc.problem(("id",), "remove 'id': a worksheet's id is its file name", key=True)])
+        raise InputError([doc.problem(("id",), f"remove 'id': a {what}'s id is its file name", key=True)])
     if not re.fullmatch(ID_PATTERN, path.stem):
         msg = "the file name must be an id (lowercase letters, digits and hyphens) then .yaml"
         raise InputError([Problem(path, 1, 1, msg)])
     doc.data = {"id": path.stem, **doc.data}
+    return doc
+
+
+def load_worksheet(path: Path) -> Worksheet:
+    """Read and check one worksheet file."""
+    doc = _read_named(path, "worksheet")
     worksheet = _validate(doc, Worksheet, doc.data)
     problems = list(_worksheet_problems(doc, worksheet))
     if problems:
@@ -229,4 +237,9 @@ def load_catalog(project: Project) -> Catalog:
     if not paths:
         raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
     worksheets = [load_worksheet(p) for p in paths]
-    return Catalog(site, strings, tuple(sorted(worksheets, key=lambda w: (w.order, w.id))))
+    pages = []
+    for path in sorted((project.content / "pages").glob("*.yaml")):
+        doc = _read_named(path, "page")
+        pages.append(_validate(doc, Page, doc.data))
+    by_order = attrgetter("order", "id")
+    return Catalog(site, strings, tuple(sorted(worksheets, key=by_order)), tuple(sorted(pages, key=by_order)))

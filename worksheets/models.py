@@ -37,8 +37,14 @@ class Site(Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     licence: Text
     licence_url: Text | None = None
-    base_url: Text | None = None
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+/$")] | None = None
     footer: Text | None = None
+    intro: Text
+    tag_names: dict[Id, Text] = Field(default_factory=dict)
+
+    def tag_name(self, tag: str) -> str:
+        """How a tag is shown: its name from ``tag_names``, else the id in words."""
+        return self.tag_names.get(tag) or tag.replace("-", " ").capitalize()
 
 
 class Strings(Model):
@@ -77,10 +83,43 @@ class Strings(Model):
     flowchart_alt: Text
     write_in: Text
     skip_link: Text
+    nav_label: Text
+    breadcrumb: Text
+    home: Text
+    browse: Text
+    by_aim: Text
+    by_topic: Text
+    by_time: Text
+    time_short: Text
+    time_medium: Text
+    time_long: Text
+    count_one: Text
+    count_many: Text
+    fill_on_screen: Text
+    fill_note: Text
+    topics: Text
+    not_found_title: Text
+    not_found_text: Text
+    back_home: Text
+    preview_no_pdf: Text
+
+    def count(self, n: int) -> str:
+        """ "1 worksheet" or "9 worksheets", in this language."""
+        return self.count_one if n == 1 else self.count_many.replace("{count}", str(n))
 
     def aim(self, aim: str) -> str:
         """Display name of one of the five aims."""
         return str(getattr(self, f"aim_{aim}"))
+
+
+class Page(Model):
+    """A page of prose for the site, from ``content/pages/<id>.yaml`` (for example About)."""
+
+    id: Id
+    order: Annotated[int, Field(ge=0, le=10_000)] = 100
+    title: Text
+    summary: Text
+    body: Text
 
 
 class Worksheet(Model):

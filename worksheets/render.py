@@ -73,7 +73,7 @@ def environment(project: Project) -> Environment:
     return env
 
 
-def _render(env: Environment, name: str, **context: Any) -> str:
+def render_template(env: Environment, name: str, **context: Any) -> str:
     """Render one template; a broken template is reported, never shown as a traceback.
 
     A syntax error is bad input (the template file is the project's, like its content): it is
@@ -104,7 +104,7 @@ def render_document(
 
     ``answers`` are keyed by field id, as in a client record or a worked example.
     """
-    return _render(
+    return render_template(
         env,
         "document.html",
         site=catalog.site,
@@ -116,37 +116,4 @@ def render_document(
         client=client,
         date=date,
         assets="",
-    )
-
-
-def render_page(env: Environment, catalog: Catalog, ws: Worksheet, *, downloads: list[dict[str, str]]) -> str:
-    """The site page of one worksheet: intro, the sheet as a form, the therapist guide, example."""
-    example = ws.example
-    return _render(
-        env,
-        "page.html",
-        site=catalog.site,
-        strings=catalog.strings,
-        ws=ws,
-        mode="page",
-        answers={},
-        example_answers=ws.flatten(example.answers) if example else {},
-        client="",
-        date="",
-        downloads=downloads,
-        assets="../assets/",
-        root="../",
-    )
-
-
-def render_index(env: Environment, catalog: Catalog) -> str:
-    """The site's home page: every worksheet with its downloads."""
-    return _render(
-        env,
-        "index.html",
-        site=catalog.site,
-        strings=catalog.strings,
-        worksheets=catalog.worksheets,
-        assets="assets/",
-        root="",
     )

@@ -18,7 +18,8 @@ from .errors import InputError, Problem
 from .loader import Catalog, load_catalog
 from .pdf import write_pdf
 from .project import Project
-from .render import PAPERS, Paper, environment, render_document, render_index, render_page
+from .render import PAPERS, Paper, environment, render_document
+from .sitepages import Download, site_pages
 
 MARKER = ".worksheets-site"
 ASSET_DIRS = ("css", "fonts")
@@ -51,27 +52,29 @@ def _check_out(project: Project, out: Path) -> None:
         raise InputError([Problem(out, 1, 1, msg)])
 
 
-def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[Paper, ...]) -> int:
-    """Write every page, asset and PDF into ``stage``; return the number of PDFs."""
+def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[Paper, ...], *, pdfs: bool) -> int:
+    """Write every page, asset and (with ``pdfs``) PDF into ``stage``; return the number of PDFs."""
     env = environment(project)
     for name in ASSET_DIRS:
         shutil.copytree(project.templates / name, stage / "assets" / name)
-    (stage / "worksheets").mkdir()
+    shutil.copy(project.templates / "favicon.svg", stage / "favicon.svg")
     (stage / "pdf").mkdir()
-    pdfs = 0
+    downloads: dict[str, list[Download]] = {}
+    count = 0
     for ws in catalog.worksheets:
-        downloads = []
-        for paper in papers:
+        downloads[ws.id] = []
+        for paper in papers if pdfs else ():
             html = render_document(env, catalog, ws, mode="print", paper=paper)
             target = stage / "pdf" / pdf_name(ws.id, paper)
             target.write_bytes(write_pdf(html, project, title=ws.id))
-            pdfs += 1
+            count += 1
             label = getattr(catalog.strings, paper)
-            downloads.append({"href": f"../pdf/{target.name}", "label": label, "size": _size(target)})
-        page = render_page(env, catalog, ws, downloads=downloads)
-        (stage / "worksheets" / f"{ws.id}.html").write_text(page, encoding="utf-8")
-    (stage / "index.html").write_text(render_index(env, catalog), encoding="utf-8")
-    return pdfs
+            downloads[ws.id].append(Download(f"pdf/{target.name}", label, _size(target)))
+    for path, text in site_pages(env, catalog, downloads, preview=not pdfs):
+        target = stage / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return count
 
 
 def _size(path: Path) -> str:
@@ -88,8 +91,11 @@ def _swap(stage: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(project: Project, out: Path, papers: tuple[Paper, ...] = PAPERS) -> BuildResult:
-    """Build the whole site into ``out``; the previous site stays until the new one is complete."""
+def build(project: Project, out: Path, papers: tuple[Paper, ...] = PAPERS, *, pdfs: bool = True) -> BuildResult:
+    """Build the whole site into ``out``; the previous site stays until the new one is complete.
+
+    Without ``pdfs`` (a quick preview) the pages say that the PDFs were not made.
+    """
     start = time.perf_counter()
     _check_out(project, out)
     catalog = load_catalog(project)
@@ -100,9 +106,10 @@ def build(project: Project, out: Path, papers: tuple[Paper, ...] = PAPERS) -> Bu
     stage.mkdir()
     try:
         (stage / MARKER).write_text("Built by worksheets; `worksheets build` replaces this folder.\n")
-        pdfs = _write_site(project, catalog, stage, papers)
+        count = _write_site(project, catalog, stage, papers, pdfs=pdfs)
         _swap(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    return BuildResult(out, len(catalog.worksheets) + 1, pdfs, time.perf_counter() - start)
+    pages = sum(1 for _ in out.rglob("*.html"))
+    return BuildResult(out, pages, count, time.perf_counter() - start)

@@ -1,0 +1,155 @@
+"""Preview the site: build it, serve it on 127.0.0.1, rebuild and reload the browser on changes.
+
+The preview is built into a temporary folder, never into ``site/``, and served by Python's own HTTP
+server on the loopback address only. Pages are served with a small script added on the way out
+(the built files stay as ``build`` makes them) that asks ``/__reload`` once a second and reloads
+the page when a rebuild has finished. If an edit makes the content invalid, the previous preview
+stays up, the problems are printed, and every page shows them in a banner until they are fixed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, RenderError
+from .project import Project
+from .render import Paper
+from .site import build
+
+RELOAD_PATH = "/__reload"
+_SCRIPT = """<script>
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("RELOAD_PATH").then(function (r) { return r.json(); }).then(function (state) {
+      if (seen === null) { seen = state.version; } else if (state.version !== seen) { location.reload(); }
+    }).catch(function () {});
+  }, 1000);
+})();
+</script>""".replace("RELOAD_PATH", RELOAD_PATH)
+
+
+class Preview:
+    """The preview's state: where it is built, how many builds so far, and the last build error."""
+
+    def __init__(self, project: Project, papers: tuple[Paper, ...], pdfs: bool) -> None:
+        self.project = project
+        self.papers = papers
+        self.pdfs = pdfs
+        self.folder = Path(tempfile.mkdtemp(prefix="worksheets-preview-"))
+        self.out = self.folder / "site"
+        self.version = 0
+        self.error = ""
+        self.lock = threading.Lock()
+
+    def rebuild(self, echo: Callable[[str], None]) -> None:
+        """Build again; on bad input keep the last good preview and remember the problems."""
+        try:
+            result = build(self.project, self.out, self.papers, pdfs=self.pdfs)
+        except (InputError, RenderError) as exc:
+            with self.lock:
+                self.error = str(exc)
+                self.version += 1
+            echo(f"Build failed; the preview shows the last good build:\n{exc}")
+            return
+        with self.lock:
+            self.error = ""
+            self.version += 1
+        echo(f"Rebuilt {result.pages} pages and {result.pdfs} PDFs in {result.seconds:.1f} s")
+
+    def close(self) -> None:
+        """Remove the temporary preview folder."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves the preview folder, the reload state, and HTML with the reload script added."""
+
+    def __init__(self, *args: Any, preview: Preview, **kwargs: Any) -> None:
+        self.preview = preview
+        super().__init__(*args, directory=str(preview.out), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet: the terminal is for build results."""
+
+    def do_GET(self) -> None:
+        if self.path == RELOAD_PATH:
+            with self.preview.lock:
+                body = json.dumps({"version": self.preview.version, "error": self.preview.error}).encode()
+            self._send(200, "application/json", body)
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            self._send(200, "text/html; charset=utf-8", self._with_script(path.read_text(encoding="utf-8")))
+            return
+        if not path.exists():
+            missing = self.preview.out / "404.html"
+            self._send(404, "text/html; charset=utf-8", self._with_script(missing.read_text(encoding="utf-8")))
+            return
+        super().do_GET()
+
+    def _with_script(self, page: str) -> bytes:
+        with self.preview.lock:
+            error = self.preview.error
+        banner = f'<pre class="preview-error" role="alert">{html.escape(error)}</pre>' if error else ""
+        page = page.replace("<main", banner + "<main", 1) if banner else page
+        return page.replace("</body>", _SCRIPT + "</body>", 1).encode()
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _watch(preview: Preview, stop: threading.Event, echo: Callable[[str], None]) -> None:
+    from watchfiles import watch
+
+    for _changes in watch(preview.project.content, preview.project.templates, stop_event=stop):
+        preview.rebuild(echo)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(project: Project, port: int, papers: tuple[Paper, ...], *, pdfs: bool, echo: Callable[[str], None]) -> None:
+    """Build, serve on 127.0.0.1:``port`` (0 picks a free port) and rebuild on changes until Ctrl+C.
+
+    A termination signal stops it like Ctrl+C, so the temporary preview folder is always removed.
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    preview = Preview(project, papers, pdfs)
+    stop = threading.Event()
+    try:
+        build(project, preview.out, papers, pdfs=pdfs)  # bad content at start is an error, exit 2
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
+        watcher = threading.Thread(target=_watch, args=(preview, stop, echo), daemon=True)
+        watcher.start()
+        host, bound = server.server_address[:2]
+        echo(f"Serving http://{host}:{bound}/ (Ctrl+C to stop){'' if pdfs else ' without PDFs'}")
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            echo("Stopped.")
+        finally:
+            server.server_close()
+    finally:
+        stop.set()
+        preview.close()
