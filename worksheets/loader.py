@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem, did_you_mean
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
-from .modelbase import ID_PATTERN
+from .modelbase import ID_PATTERN, PATTERN_NAMES
 from .models import Page, Site, Strings, Worksheet
 from .project import Project
 from .yamlsource import Document, Key, read_yaml
@@ -35,7 +35,6 @@ _EXPECTED = {
     "model_type": "expected a mapping (key: value lines)",
     "model_attributes_type": "expected a mapping (key: value lines)",
     "string_too_short": "expected some text, not an empty value",
-    "string_pattern_mismatch": "expected an id: lowercase letters, digits and hyphens",
 }
 
 
@@ -97,6 +96,8 @@ def _message(error: Any, doc: Document) -> Problem:
         expected = ctx.get("expected", "")
         hint = did_you_mean(str(error["input"]), [e.strip(" '") for e in expected.split(",")])
         return doc.problem(loc, f"expected one of {expected}{got}{hint}")
+    if kind == "string_pattern_mismatch":
+        return doc.problem(loc, f"expected {PATTERN_NAMES.get(ctx['pattern'], 'text matching ' + ctx['pattern'])}")
     if kind == "value_error":
         return doc.problem(loc, str(ctx["error"]))
     if kind in _EXPECTED:

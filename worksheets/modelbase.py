@@ -14,6 +14,14 @@ from pydantic_core import PydanticCustomError
 from .errors import did_you_mean
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*$"
+URL_PATTERN = r"^https?://\S+/$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+PATTERN_NAMES = {
+    ID_PATTERN: "an id: lowercase letters, digits and hyphens",
+    URL_PATTERN: "a web address starting with http:// or https:// and ending with /",
+    LANGUAGE_PATTERN: "a language code such as en, fr or pt-BR",
+}
+"""What each pattern means, for messages."""
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=60)]
 """Ids appear in file names, form field names and URLs, so they are kept plain."""
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from .fields import Section
-from .modelbase import Aim, Id, Model, Text
+from .modelbase import LANGUAGE_PATTERN, URL_PATTERN, Aim, Id, Model, Text
 
 
 class TherapistNotes(Model):
@@ -34,10 +34,10 @@ class Site(Model):
 
     title: Text
     description: Text
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
     licence: Text
     licence_url: Text | None = None
-    base_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+/$")] | None = None
+    base_url: Annotated[str, StringConstraints(pattern=URL_PATTERN)] | None = None
     footer: Text | None = None
     intro: Text
     tag_names: dict[Id, Text] = Field(default_factory=dict)
@@ -82,6 +82,7 @@ class Strings(Model):
     wheel_alt: Text
     flowchart_alt: Text
     write_in: Text
+    row: Text
     skip_link: Text
     nav_label: Text
     breadcrumb: Text

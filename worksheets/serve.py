@@ -2,9 +2,10 @@
 
 The preview is built into a temporary folder, never into ``site/``, and served by Python's own HTTP
 server on the loopback address only. Pages are served with a small script added on the way out
-(the built files stay as ``build`` makes them) that asks ``/__reload`` once a second and reloads
-the page when a rebuild has finished. If an edit makes the content invalid, the previous preview
-stays up, the problems are printed, and every page shows them in a banner until they are fixed.
+(the built files stay as ``build`` makes them) that knows which build the page came from, asks
+``/__reload`` once a second, and reloads the page when a newer build has finished. If an edit
+makes the content invalid, the previous preview stays up, the problems are printed, and every
+page shows them in a banner until they are fixed.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from .site import build
 RELOAD_PATH = "/__reload"
 _SCRIPT = """<script>
 (function () {
-  var seen = null;
+  var seen = VERSION;
   setInterval(function () {
     fetch("RELOAD_PATH").then(function (r) { return r.json(); }).then(function (state) {
-      if (seen === null) { seen = state.version; } else if (state.version !== seen) { location.reload(); }
+      if (state.version !== seen) { location.reload(); }
     }).catch(function () {});
   }, 1000);
 })();
@@ -102,11 +103,12 @@ class _Handler(SimpleHTTPRequestHandler):
         super().do_GET()
 
     def _with_script(self, page: str) -> bytes:
+        """The page with the reload script, which knows which build it came from, and any error."""
         with self.preview.lock:
-            error = self.preview.error
+            error, version = self.preview.error, self.preview.version
         banner = f'<pre class="preview-error" role="alert">{html.escape(error)}</pre>' if error else ""
         page = page.replace("<main", banner + "<main", 1) if banner else page
-        return page.replace("</body>", _SCRIPT + "</body>", 1).encode()
+        return page.replace("</body>", _SCRIPT.replace("VERSION", str(version)) + "</body>", 1).encode()
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)
@@ -117,11 +119,16 @@ class _Handler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _watch(preview: Preview, stop: threading.Event, echo: Callable[[str], None]) -> None:
+def _watch(preview: Preview, ready: threading.Event, stop: threading.Event, echo: Callable[[str], None]) -> None:
+    """Rebuild on every batch of changes. The first, empty, batch comes once the watch is in place,
+    which is what ``ready`` waits for: an edit made before that would be missed."""
     from watchfiles import watch
 
-    for _changes in watch(preview.project.content, preview.project.templates, stop_event=stop):
-        preview.rebuild(echo)
+    content, templates = preview.project.content, preview.project.templates
+    for changes in watch(content, templates, stop_event=stop, rust_timeout=500, yield_on_timeout=True):
+        ready.set()
+        if changes:
+            preview.rebuild(echo)
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -139,8 +146,10 @@ def serve(project: Project, port: int, papers: tuple[Paper, ...], *, pdfs: bool,
     try:
         build(project, preview.out, papers, pdfs=pdfs)  # bad content at start is an error, exit 2
         server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
-        watcher = threading.Thread(target=_watch, args=(preview, stop, echo), daemon=True)
+        ready = threading.Event()
+        watcher = threading.Thread(target=_watch, args=(preview, ready, stop, echo), daemon=True)
         watcher.start()
+        ready.wait(timeout=30)
         host, bound = server.server_address[:2]
         echo(f"Serving http://{host}:{bound}/ (Ctrl+C to stop){'' if pdfs else ' without PDFs'}")
         sys.stdout.flush()
