@@ -14,10 +14,11 @@ import click
 from jinja2 import TemplateSyntaxError
 
 from .atomic import write_atomic
-from .errors import InputError, Problem, RenderError
+from .errors import InputError, Problem, RenderError, did_you_mean
 from .loader import Catalog, load_catalog
+from .models import Packet
 from .project import Project
-from .render import PAPERS, environment, render_document
+from .render import PAPERS, environment, render_document, render_packet
 from .sitepages import site_pages
 
 
@@ -45,11 +46,11 @@ def _catalog(ctx: click.Context) -> tuple[Project, Catalog]:
     return project, load_catalog(project)
 
 
-def _worksheet_arg(catalog: Catalog, worksheet_id: str) -> Any:
+def _worksheet_arg(catalog: Catalog, worksheet_id: str, param_hint: str = "ID") -> Any:
     try:
         return catalog.get(worksheet_id)
     except KeyError as exc:
-        raise click.BadParameter(exc.args[0], param_hint="ID") from None
+        raise click.BadParameter(exc.args[0], param_hint=param_hint) from None
 
 
 @click.group(cls=_Group)
@@ -130,6 +131,57 @@ def pdf(ctx: click.Context, worksheet_id: str, paper: str, output: Path | None, 
     click.echo(f"Wrote {target}")
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--worksheets", "worksheet_ids", metavar="A,B,C", help="A packet of your own: worksheet ids, in order.")
+@click.option("--title", default=None, help="Title of a packet of your own.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option("--duplex", is_flag=True, help="Start every sheet on a right-hand page, for printing on both sides.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PDF file to write [default: NAME-PAPER.pdf].",
+)
+@click.pass_context
+def packet(
+    ctx: click.Context,
+    name: str | None,
+    worksheet_ids: str | None,
+    title: str | None,
+    paper: str,
+    duplex: bool,
+    output: Path | None,
+) -> None:
+    """Render a blank packet to one PDF: a packet from content/packets, or --worksheets a,b,c."""
+    from .pdf import render_pdf
+
+    project, catalog = _catalog(ctx)
+    if (name is None) == (worksheet_ids is None):
+        raise click.UsageError("give a packet NAME or --worksheets a,b,c (one of the two)")
+    if name is not None:
+        chosen = _packet_arg(catalog, name)
+    else:
+        ids = [i.strip() for i in (worksheet_ids or "").split(",") if i.strip()]
+        sheets = [_worksheet_arg(catalog, i, "--worksheets") for i in ids]
+        summary = " · ".join(ws.title for ws in sheets) or "-"
+        chosen = Packet(id="custom", title=title or catalog.strings.custom_packet, summary=summary, worksheets=ids)
+    html = render_packet(environment(project), catalog, chosen, paper=paper, duplex=duplex)  # type: ignore[arg-type]
+    target = output or Path(f"{chosen.id}-{paper}.pdf")
+    rendered = render_pdf(html, project, title=chosen.id)
+    write_atomic(target, rendered.data)
+    click.echo(f"Wrote {target} ({rendered.pages} pages)")
+
+
+def _packet_arg(catalog: Catalog, name: str) -> Packet:
+    ids = [p.id for p in catalog.packets]
+    for candidate in catalog.packets:
+        if candidate.id == name:
+            return candidate
+    raise click.BadParameter(f"no packet '{name}'{did_you_mean(name, ids)}", param_hint="NAME")
+
+
 @cli.command("list")
 @click.pass_context
 def list_(ctx: click.Context) -> None:
@@ -166,5 +218,7 @@ def check(ctx: click.Context) -> None:
     for ws in catalog.worksheets:
         for paper in PAPERS:
             render_document(env, catalog, ws, mode="print", paper=paper)
-    site_pages(env, catalog, {ws.id: [] for ws in catalog.worksheets}, preview=True)
+    site_pages(env, catalog, {w.id: [] for w in catalog.worksheets}, {p.id: [] for p in catalog.packets}, preview=True)
+    for packet in catalog.packets:
+        render_packet(env, catalog, packet, paper="letter")
     click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")

@@ -72,3 +72,11 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code for ``url`` as inline SVG (segno draws it; nothing is fetched)."""
+    import segno
+
+    code = segno.make(url, error="m")
+    return Markup(code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code"))

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import InputError, Problem, did_you_mean
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
 from .modelbase import ID_PATTERN, PATTERN_NAMES
-from .models import Page, Site, Strings, Worksheet
+from .models import Packet, Page, Site, Strings, Worksheet
 from .project import Project
 from .yamlsource import Document, Key, read_yaml
 
@@ -46,6 +46,11 @@ class Catalog:
     strings: Strings
     worksheets: tuple[Worksheet, ...]
     pages: tuple[Page, ...]
+    packets: tuple[Packet, ...] = ()
+
+    def packets_with(self, worksheet_id: str) -> list[Packet]:
+        """The packets that hold a worksheet."""
+        return [p for p in self.packets if worksheet_id in p.worksheets]
 
     def get(self, worksheet_id: str) -> Worksheet:
         """The worksheet with this id; KeyError with a suggestion when there is none."""
@@ -223,6 +228,22 @@ def load_worksheet(path: Path) -> Worksheet:
     return worksheet
 
 
+def load_packet(path: Path, worksheet_ids: list[str]) -> Packet:
+    """Read and check one packet file against the worksheets that exist."""
+    doc = _read_named(path, "packet")
+    packet = _validate(doc, Packet, doc.data)
+    problems = []
+    for i, worksheet_id in enumerate(packet.worksheets):
+        if worksheet_id not in worksheet_ids:
+            msg = f"no worksheet '{worksheet_id}'{did_you_mean(worksheet_id, worksheet_ids)}"
+            problems.append(doc.problem(("worksheets", i), msg))
+        elif worksheet_id in packet.worksheets[:i]:
+            problems.append(doc.problem(("worksheets", i), f"'{worksheet_id}' is already in this packet"))
+    if problems:
+        raise InputError(problems)
+    return packet
+
+
 def load_catalog(project: Project) -> Catalog:
     """Read and check everything under ``content/``; InputError at the first bad file."""
     site_path = project.content / "site.yaml"
@@ -242,5 +263,13 @@ def load_catalog(project: Project) -> Catalog:
     for path in sorted((project.content / "pages").glob("*.yaml")):
         doc = _read_named(path, "page")
         pages.append(_validate(doc, Page, doc.data))
+    ids = [w.id for w in worksheets]
+    packets = [load_packet(p, ids) for p in sorted((project.content / "packets").glob("*.yaml"))]
     by_order = attrgetter("order", "id")
-    return Catalog(site, strings, tuple(sorted(worksheets, key=by_order)), tuple(sorted(pages, key=by_order)))
+    return Catalog(
+        site,
+        strings,
+        tuple(sorted(worksheets, key=by_order)),
+        tuple(sorted(pages, key=by_order)),
+        tuple(sorted(packets, key=by_order)),
+    )

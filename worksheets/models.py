@@ -83,6 +83,14 @@ class Strings(Model):
     flowchart_alt: Text
     write_in: Text
     row: Text
+    packets: Text
+    packet_contents: Text
+    packet_pages: Text
+    in_packets: Text
+    contents: Text
+    online: Text
+    custom_packet: Text
+    packets_intro: Text
     skip_link: Text
     nav_label: Text
     breadcrumb: Text
@@ -121,6 +129,18 @@ class Page(Model):
     title: Text
     summary: Text
     body: Text
+
+
+class Packet(Model):
+    """A bundle of blank worksheets printed as one PDF, from ``content/packets/<id>.yaml``."""
+
+    id: Id
+    order: Annotated[int, Field(ge=0, le=10_000)] = 100
+    title: Text
+    summary: Text
+    worksheets: Annotated[list[Id], Field(min_length=1)]
+    include_guide: bool = False
+    include_examples: bool = False
 
 
 class Worksheet(Model):

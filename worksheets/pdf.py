@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -55,8 +56,16 @@ def fetcher(project: Project) -> Any:
     return _fetcher_class()([project.templates, project.content])
 
 
-def write_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> bytes:
-    """Render ``html`` (whose relative URLs resolve against ``templates/``) to PDF bytes.
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A PDF and how many pages it has (for the site's listings)."""
+
+    data: bytes
+    pages: int
+
+
+def render_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> RenderedPdf:
+    """Render ``html`` (whose relative URLs resolve against ``templates/``) to a PDF.
 
     ``forms`` turns the HTML's form controls into PDF form fields (the fillable mode).
     """
@@ -66,8 +75,15 @@ def write_pdf(html: str, project: Project, *, forms: bool = False, title: str = 
     url_fetcher = fetcher(project)
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
     try:
-        document = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
-        return document.write_pdf(pdf_identifier=identifier, pdf_forms=forms, uncompressed_pdf=False)
+        source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
+        document = source.render(pdf_forms=forms)
+        data = document.write_pdf(pdf_identifier=identifier)
     except FatalURLFetchingError:
         what = ", ".join(url_fetcher.refused) or "a resource"
         raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None
+    return RenderedPdf(data, len(document.pages))
+
+
+def write_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> bytes:
+    """The bytes of ``render_pdf``, for callers that need nothing else."""
+    return render_pdf(html, project, forms=forms, title=title).data

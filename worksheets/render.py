@@ -21,11 +21,11 @@ import markdown as md
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from .diagrams import wheel_svg
+from .diagrams import qr_svg, wheel_svg
 from .errors import InputError, Problem, RenderError
 from .fields import TableField, WheelField
 from .loader import Catalog
-from .models import Worksheet
+from .models import Packet, Worksheet
 from .project import Project
 
 Mode = Literal["page", "print", "fillable", "filled"]
@@ -116,4 +116,30 @@ def render_document(
         client=client,
         date=date,
         assets="",
+    )
+
+
+def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: Paper, duplex: bool = False) -> str:
+    """The HTML of a packet: cover, contents, and its worksheets blank, for WeasyPrint.
+
+    With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
+    every sheet starts on a right-hand page, blank pages filling the gaps.
+    """
+    base = catalog.site.base_url
+    sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
+    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html") for ws in sheets} if base else {}
+    return render_template(
+        env,
+        "packet.html",
+        site=catalog.site,
+        strings=catalog.strings,
+        packet=packet,
+        sheets=sheets,
+        qrs=qrs,
+        duplex=duplex,
+        mode="print",
+        page_size=PAGE_SIZE[paper],
+        answers={},
+        client="",
+        date="",
     )

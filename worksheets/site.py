@@ -16,9 +16,9 @@ from pathlib import Path
 
 from .errors import InputError, Problem
 from .loader import Catalog, load_catalog
-from .pdf import write_pdf
+from .pdf import render_pdf
 from .project import Project
-from .render import PAPERS, Paper, environment, render_document
+from .render import PAPERS, Paper, environment, render_document, render_packet
 from .sitepages import Download, site_pages
 
 MARKER = ".worksheets-site"
@@ -66,20 +66,31 @@ def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[P
         for paper in papers if pdfs else ():
             html = render_document(env, catalog, ws, mode="print", paper=paper)
             target = stage / "pdf" / pdf_name(ws.id, paper)
-            target.write_bytes(write_pdf(html, project, title=ws.id))
+            downloads[ws.id].append(_write_pdf(project, html, target, getattr(catalog.strings, paper), ws.id))
             count += 1
+    packet_downloads: dict[str, list[Download]] = {}
+    for packet in catalog.packets:
+        packet_downloads[packet.id] = []
+        for paper in papers if pdfs else ():
+            html = render_packet(env, catalog, packet, paper=paper)
+            target = stage / "pdf" / pdf_name(f"packet-{packet.id}", paper)
             label = getattr(catalog.strings, paper)
-            downloads[ws.id].append(Download(f"pdf/{target.name}", label, _size(target)))
-    for path, text in site_pages(env, catalog, downloads, preview=not pdfs):
+            packet_downloads[packet.id].append(_write_pdf(project, html, target, label, packet.id))
+            count += 1
+    for path, text in site_pages(env, catalog, downloads, packet_downloads, preview=not pdfs):
         target = stage / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     return count
 
 
-def _size(path: Path) -> str:
-    kb = path.stat().st_size / 1024
-    return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+def _write_pdf(project: Project, html: str, target: Path, label: str, title: str) -> Download:
+    """Render and write one PDF; return how the site offers it (path, label, size, pages)."""
+    rendered = render_pdf(html, project, title=title)
+    target.write_bytes(rendered.data)
+    kb = len(rendered.data) / 1024
+    size = f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+    return Download(f"pdf/{target.name}", label, size, rendered.pages)
 
 
 def _swap(stage: Path, out: Path) -> None:

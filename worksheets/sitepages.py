@@ -33,11 +33,12 @@ class Listing:
 
 @dataclass(frozen=True)
 class Download:
-    """A file offered on a worksheet's page: where it is (from the site's root), its name, size."""
+    """A PDF offered on the site: where it is (from the site's root), its name, size and pages."""
 
     href: str
     label: str
     size: str
+    pages: int
 
 
 def listings(catalog: Catalog) -> dict[str, list[Listing]]:
@@ -73,6 +74,7 @@ def _context(catalog: Catalog, path: str | None, *, preview: bool) -> dict[str, 
         "site": catalog.site,
         "strings": catalog.strings,
         "pages": catalog.pages,
+        "has_packets": bool(catalog.packets),
         "root": root,
         "assets": f"{root}assets/",
         "path": canonical,
@@ -96,13 +98,19 @@ def worksheet_page(
         client="",
         date="",
         downloads=downloads,
+        packets=catalog.packets_with(ws.id),
     )
 
 
 def site_pages(
-    env: Environment, catalog: Catalog, downloads: dict[str, list[Download]], *, preview: bool = False
+    env: Environment,
+    catalog: Catalog,
+    downloads: dict[str, list[Download]],
+    packet_downloads: dict[str, list[Download]],
+    *,
+    preview: bool = False,
 ) -> list[tuple[str, str]]:
-    """Every page of the site except the worksheets' own, then those, then the sitemap."""
+    """Every page of the site: home, 404, listings, prose pages, packets, worksheets, sitemap."""
     groups = listings(catalog)
     pages = [
         (
@@ -124,6 +132,10 @@ def site_pages(
     for page in catalog.pages:
         path = f"{page.id}.html"
         pages.append((path, render_template(env, "prose.html", **_context(catalog, path, preview=preview), page=page)))
+    if catalog.packets:
+        context = _context(catalog, "packets.html", preview=preview)
+        packets = [(p, [catalog.get(i) for i in p.worksheets], packet_downloads[p.id]) for p in catalog.packets]
+        pages.append(("packets.html", render_template(env, "packets.html", **context, packets=packets)))
     for ws in catalog.worksheets:
         pages.append((f"worksheets/{ws.id}.html", worksheet_page(env, catalog, ws, downloads[ws.id], preview=preview)))
     if catalog.site.base_url:
