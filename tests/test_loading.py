@@ -177,7 +177,7 @@ def test_wheel_must_name_a_table_with_a_score_column(write_sheet, minimal):
 @pytest.mark.parametrize(
     ("answers", "where", "message"),
     [
-        ("answr: hi", "27:5", "'answr' is not a field of this worksheet; did you mean 'answer'?"),
+        ("answr: hi", "27:5", "'answr' is not a field of worksheet 'example'; did you mean 'answer'?"),
         ("rating: 11", "27:13", "expected a whole number from 0 to 10, got 11"),
         ("rating: lots", "27:13", "expected a whole number from 0 to 10, got text"),
         ("answer: [a, b]", "27:13", "expected text, got a list"),

@@ -158,3 +158,15 @@ def test_fetcher_serves_data_urls_and_project_files(project):
     pixel = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=="
     html = f'<html><head><link rel="stylesheet" href="css/sheet.css"></head><body><img src="{pixel}"></body></html>'
     assert write_pdf(html, project).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("worksheet_id", IDS)
+def test_filled_examples_use_only_the_bundled_fonts(project, catalog, worksheet_id):
+    """A glyph missing from the bundled fonts would be taken from whatever the machine has, and the
+    PDF would differ from one computer to the next (the tick in a box once did)."""
+    ws = catalog.get(worksheet_id)
+    html = render_document(
+        environment(project), catalog, ws, mode="filled", paper="a4", answers=ws.example.answers, client="Zoë"
+    )
+    fonts = embedded_fonts(write_pdf(html, project))
+    assert all(name.startswith(("Atkinson-Hyperlegible", "Noto-Sans")) for name in fonts), fonts

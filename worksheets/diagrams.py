@@ -80,3 +80,52 @@ def qr_svg(url: str) -> Markup:
 
     code = segno.make(url, error="m")
     return Markup(code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code"))
+
+
+def progress_chart_svg(points: list[tuple[str, int]], title: str) -> Markup:
+    """Progress ratings over time as a line chart: 0 to 10 up the side, one labelled point per
+    rating (its value printed above it, its date below the axis), so every rating can be read
+    on paper and by a screen reader."""
+    width, height = 480, 200
+    left, right, top, bottom = 34, 16, 18, 36
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(points)
+    step = plot_w / max(n - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (i * step if n > 1 else plot_w / 2)
+
+    def y(rating: int) -> float:
+        return top + plot_h * (1 - rating / 10)
+
+    label = f"{title}: " + ", ".join(f"{d} {r}" for d, r in points)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+    ]
+    for value in range(0, 11, 2):
+        colour = _GREY if value in (0, 10) else _LIGHT
+        parts.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
+            f'stroke="{colour}" stroke-width="0.7"/>'
+            f'<text x="{left - 6}" y="{y(value) + 3:.1f}" text-anchor="end" {_FONT} font-size="8" '
+            f'fill="{_GREY}">{value}</text>'
+        )
+    if n > 1:
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(r):.1f}" for i, (_, r) in enumerate(points))
+        parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
+    every = math.ceil(n / 10)  # at most ten dates under the axis, so they never overlap
+    for i, (day, rating) in enumerate(points):
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(rating):.1f}" r="3.5" fill="#1b3f8b"/>'
+            f'<text x="{x(i):.1f}" y="{y(rating) - 7:.1f}" text-anchor="middle" {_FONT} font-size="9" '
+            f'font-weight="bold" fill="#1b3f8b">{rating}</text>'
+        )
+        if i % every == 0 or i == n - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="8" '
+                f'fill="{_INK}">{escape(day)}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

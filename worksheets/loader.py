@@ -35,6 +35,8 @@ _EXPECTED = {
     "model_type": "expected a mapping (key: value lines)",
     "model_attributes_type": "expected a mapping (key: value lines)",
     "string_too_short": "expected some text, not an empty value",
+    "date_type": "expected a date like 2026-11-02",
+    "date_from_datetime_inexact": "expected a date without a time, like 2026-11-02",
 }
 
 
@@ -110,7 +112,7 @@ def _message(error: Any, doc: Document) -> Problem:
     return doc.problem(loc, error["msg"][0].lower() + error["msg"][1:])
 
 
-def _validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
+def validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
     """Validate ``data`` (read from ``doc``) as ``model``; InputError listing every problem."""
     try:
         return model.model_validate(data)
@@ -139,18 +141,23 @@ def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
             yield from _field_problems(doc, ws, field, loc)
 
     if ws.example is not None:
-        fields = {f.id: f for f in ws.fields}
-        answerable = [i for i, f in fields.items() if f.names()]
-        for key, value in ws.example.answers.items():
-            loc = ("example", "answers", key)
-            if key not in fields:
-                msg = f"'{key}' is not a field of this worksheet{did_you_mean(key, answerable)}"
-                yield doc.problem(loc, msg, key=True)
-                continue
-            try:
-                fields[key].flatten(value)
-            except AnswerError as exc:
-                yield doc.problem((*loc, *exc.loc), exc.message)
+        yield from answer_problems(doc, ws, ws.example.answers, ("example", "answers"))
+
+
+def answer_problems(doc: Document, ws: Worksheet, answers: dict[str, Any], at: tuple[Key, ...]) -> Iterator[Problem]:
+    """Problems with answers to ``ws`` found at ``at`` in ``doc``: unknown fields, wrong shapes."""
+    fields = {f.id: f for f in ws.fields}
+    answerable = [i for i, f in fields.items() if f.names()]
+    for key, value in answers.items():
+        loc = (*at, key)
+        if key not in fields:
+            msg = f"'{key}' is not a field of worksheet '{ws.id}'{did_you_mean(str(key), answerable)}"
+            yield doc.problem(loc, msg, key=True)
+            continue
+        try:
+            fields[key].flatten(value)
+        except AnswerError as exc:
+            yield doc.problem((*loc, *exc.loc), exc.message)
 
 
 def _field_problems(doc: Document, ws: Worksheet, field: Any, loc: tuple[Key, ...]) -> Iterator[Problem]:
@@ -221,7 +228,7 @@ def _read_named(path: Path, what: str) -> Document:
 def load_worksheet(path: Path) -> Worksheet:
     """Read and check one worksheet file."""
     doc = _read_named(path, "worksheet")
-    worksheet = _validate(doc, Worksheet, doc.data)
+    worksheet = validate(doc, Worksheet, doc.data)
     problems = list(_worksheet_problems(doc, worksheet))
     if problems:
         raise InputError(problems)
@@ -231,7 +238,7 @@ def load_worksheet(path: Path) -> Worksheet:
 def load_packet(path: Path, worksheet_ids: list[str]) -> Packet:
     """Read and check one packet file against the worksheets that exist."""
     doc = _read_named(path, "packet")
-    packet = _validate(doc, Packet, doc.data)
+    packet = validate(doc, Packet, doc.data)
     problems = []
     for i, worksheet_id in enumerate(packet.worksheets):
         if worksheet_id not in worksheet_ids:
@@ -248,13 +255,13 @@ def load_catalog(project: Project) -> Catalog:
     """Read and check everything under ``content/``; InputError at the first bad file."""
     site_path = project.content / "site.yaml"
     doc = read_yaml(site_path)
-    site = _validate(doc, Site, doc.data)
+    site = validate(doc, Site, doc.data)
     strings_path = project.content / "strings" / f"{site.language}.yaml"
     if not strings_path.exists():
         msg = f"no strings file for language '{site.language}' (expected {strings_path})"
         raise InputError([doc.problem(("language",), msg)])
     doc = read_yaml(strings_path)
-    strings = _validate(doc, Strings, doc.data)
+    strings = validate(doc, Strings, doc.data)
     paths = sorted(project.worksheets_dir.glob("*.yaml"))
     if not paths:
         raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
@@ -262,7 +269,7 @@ def load_catalog(project: Project) -> Catalog:
     pages = []
     for path in sorted((project.content / "pages").glob("*.yaml")):
         doc = _read_named(path, "page")
-        pages.append(_validate(doc, Page, doc.data))
+        pages.append(validate(doc, Page, doc.data))
     ids = [w.id for w in worksheets]
     packets = [load_packet(p, ids) for p in sorted((project.content / "packets").glob("*.yaml"))]
     by_order = attrgetter("order", "id")

@@ -5,6 +5,7 @@ The field kinds live in ``fields.py``; everything here is the frame around them.
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
@@ -22,11 +23,39 @@ class TherapistNotes(Model):
     watch_for: Text
 
 
-class Example(Model):
-    """A worked example: the answers a made-up client might give, shown as a filled sheet."""
+class Step(Model):
+    """A small step towards a goal, with an optional due date, ticked when done."""
+
+    text: Text
+    due: datetime.date | None = None
+    done: bool = False
+
+
+class Rating(Model):
+    """A dated progress rating from 0 (none yet) to 10 (goal reached), with an optional note."""
+
+    date: datetime.date
+    rating: Annotated[int, Field(ge=0, le=10)]
+    note: Text | None = None
+
+
+class GoalWork(Model):
+    """What a client does with one worksheet: the answers, the steps, the ratings over time.
+
+    A goal in a client record and a worksheet's worked example share it, so both are printed by
+    the same templates.
+    """
+
+    answers: dict[str, Any] = Field(default_factory=dict)
+    steps: list[Step] = Field(default_factory=list)
+    progress: list[Rating] = Field(default_factory=list)
+
+
+class Example(GoalWork):
+    """A worked example: what a made-up client might write, shown as a filled sheet."""
 
     client: Text
-    answers: dict[str, Any]
+    title: Text | None = None
 
 
 class Site(Model):

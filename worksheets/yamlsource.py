@@ -79,6 +79,11 @@ def read_yaml(path: Path, *, expect: str = "a mapping") -> Document:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(path, 1, 1, f"cannot read the file: {exc.strerror}")]) from None
+    return parse_yaml(raw, path, expect=expect)
+
+
+def parse_yaml(raw: bytes, path: Path, *, expect: str = "a mapping") -> Document:
+    """Parse YAML bytes said to come from ``path`` (for messages); see ``read_yaml``."""
     if len(raw) > MAX_BYTES:
         size = f"{len(raw):,} bytes"
         msg = f"the file is too large ({size}); the limit is {MAX_BYTES:,} bytes"
