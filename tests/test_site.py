@@ -167,7 +167,8 @@ def test_base_url_must_be_an_http_url_ending_in_a_slash(with_base_url):
     site.write_text(site.read_text().replace("https://example.org/sheets/", "example.org"))
     from worksheets.errors import InputError
 
-    with pytest.raises(InputError, match=r"site.yaml:20:11: expected a web address starting with http"):
+    line = site.read_text().splitlines().index("base_url: example.org") + 1
+    with pytest.raises(InputError, match=rf"site.yaml:{line}:11: expected a web address starting with http"):
         load_catalog(with_base_url)
 
 

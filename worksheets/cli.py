@@ -15,11 +15,14 @@ from jinja2 import TemplateSyntaxError
 
 from .atomic import write_atomic
 from .errors import InputError, Problem, RenderError, did_you_mean
+from .goalscli import goals
 from .loader import Catalog, load_catalog
 from .models import Packet
 from .project import Project
 from .render import PAPERS, environment, render_document, render_packet
 from .sitepages import site_pages
+
+EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 class _Group(click.Group):
@@ -182,6 +185,35 @@ def _packet_arg(catalog: Catalog, name: str) -> Packet:
     raise click.BadParameter(f"no packet '{name}'{did_you_mean(name, ids)}", param_hint="NAME")
 
 
+@cli.command()
+@click.argument(
+    "records",
+    metavar="CLIENT.yaml...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
+@click.option(
+    "--goal",
+    "goal_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this goal (repeat for more) [default: every active goal].",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="A private folder for the PDFs."
+)
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.pass_context
+def prefill(ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str) -> None:
+    """Make take-home PDFs from client records: one PDF per client, in their own words."""
+    from .takehome import prefill as make
+
+    project, catalog = _catalog(ctx)
+    for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper):  # type: ignore[arg-type]
+        click.echo(f"Wrote {sheet.path} ({sheet.goals} goals, {sheet.pages} pages)")
+
+
 @cli.command("list")
 @click.pass_context
 def list_(ctx: click.Context) -> None:
@@ -222,3 +254,6 @@ def check(ctx: click.Context) -> None:
     for packet in catalog.packets:
         render_packet(env, catalog, packet, paper="letter")
     click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")
+
+
+cli.add_command(goals)

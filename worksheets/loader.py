@@ -271,6 +271,10 @@ def load_catalog(project: Project) -> Catalog:
         doc = _read_named(path, "page")
         pages.append(validate(doc, Page, doc.data))
     ids = [w.id for w in worksheets]
+    if site.progress_sheet is not None and site.progress_sheet not in ids:
+        site_doc = read_yaml(site_path)
+        msg = f"progress_sheet: no worksheet '{site.progress_sheet}'{did_you_mean(site.progress_sheet, ids)}"
+        raise InputError([site_doc.problem(("progress_sheet",), msg)])
     packets = [load_packet(p, ids) for p in sorted((project.content / "packets").glob("*.yaml"))]
     by_order = attrgetter("order", "id")
     return Catalog(

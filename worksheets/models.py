@@ -70,6 +70,7 @@ class Site(Model):
     footer: Text | None = None
     intro: Text
     tag_names: dict[Id, Text] = Field(default_factory=dict)
+    progress_sheet: Id | None = None
 
     def tag_name(self, tag: str) -> str:
         """How a tag is shown: its name from ``tag_names``, else the id in words."""
@@ -120,6 +121,29 @@ class Strings(Model):
     online: Text
     custom_packet: Text
     packets_intro: Text
+    goal: Text
+    steps: Text
+    due: Text
+    progress_so_far: Text
+    progress_table: Text
+    rating: Text
+    note: Text
+    set_on: Text
+    target_date: Text
+    takehome_title: Text
+    therapist: Text
+    confidential: Text
+    this_week: Text
+    months: Annotated[list[Text], Field(min_length=12, max_length=12)]
+    date_format: Text
+    short_date_format: Text
+
+    def format_date(self, day: datetime.date, *, short: bool = False) -> str:
+        """A date in this language's words ("9 Nov 2026"), never in the machine's locale."""
+        pattern = self.short_date_format if short else self.date_format
+        month = self.months[day.month - 1]
+        return pattern.replace("{day}", str(day.day)).replace("{month}", month).replace("{year}", str(day.year))
+
     skip_link: Text
     nav_label: Text
     breadcrumb: Text

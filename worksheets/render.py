@@ -21,11 +21,11 @@ import markdown as md
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from .diagrams import qr_svg, wheel_svg
+from .diagrams import progress_chart_svg, qr_svg, wheel_svg
 from .errors import InputError, Problem, RenderError
 from .fields import TableField, WheelField
 from .loader import Catalog
-from .models import Packet, Worksheet
+from .models import Packet, Rating, Strings, Worksheet
 from .project import Project
 
 Mode = Literal["page", "print", "fillable", "filled"]
@@ -58,6 +58,11 @@ def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str,
     return wheel_svg(labels, scores, title)
 
 
+def chart(progress: list[Rating], strings: Strings, title: str) -> Markup:
+    """The chart of a goal's ratings over time."""
+    return progress_chart_svg([(strings.format_date(p.date, short=True), p.rating) for p in progress], title)
+
+
 def environment(project: Project) -> Environment:
     """The Jinja2 environment for a project's templates."""
     env = Environment(
@@ -70,6 +75,7 @@ def environment(project: Project) -> Environment:
     env.filters["markdown"] = markdown
     env.filters["css_string"] = css_string
     env.globals["wheel"] = wheel
+    env.globals["chart"] = chart
     return env
 
 
@@ -142,4 +148,26 @@ def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: 
         answers={},
         client="",
         date="",
+    )
+
+
+def render_takehome(
+    env: Environment, catalog: Catalog, record: Any, goals: list[Any], *, paper: Paper, date: str
+) -> str:
+    """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``)."""
+    sheet_id = catalog.site.progress_sheet
+    return render_template(
+        env,
+        "takehome.html",
+        site=catalog.site,
+        strings=catalog.strings,
+        catalog=catalog,
+        record=record,
+        goals=goals,
+        progress_sheet=catalog.get(sheet_id) if sheet_id else None,
+        page_size=PAGE_SIZE[paper],
+        date=date,
+        mode="filled",
+        answers={},
+        client=record.client,
     )

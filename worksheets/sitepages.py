@@ -94,7 +94,6 @@ def worksheet_page(
         ws=ws,
         mode="page",
         answers={},
-        example_answers=ws.flatten(ws.example.answers) if ws.example else {},
         client="",
         date="",
         downloads=downloads,

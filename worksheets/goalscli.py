@@ -1,0 +1,140 @@
+"""``worksheets goals``: record goals and progress in a client's file, from the command line.
+
+Every change goes through ``records.update``: locked, checked, saved atomically, owner-only, with
+the previous version kept. What a record says is shown only to the person at the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from .errors import InputError, Problem
+from .interview import ask, interview, parse_date
+from .loader import Catalog, load_catalog
+from .models import Rating, Step
+from .project import Project
+from .records import ClientRecord, Goal, load_record, new_goal_id, update
+
+RECORD = click.Path(dir_okay=False, path_type=Path)
+EXISTING = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def _catalog(ctx: click.Context) -> Catalog:
+    return load_catalog(Project.at(ctx.obj["project"]))
+
+
+def _goal(record: ClientRecord, path: Path, goal_id: str) -> Goal:
+    try:
+        return record.goal(goal_id)
+    except KeyError as exc:
+        raise InputError([Problem(path, 1, 1, exc.args[0])]) from None
+
+
+def _replace_goal(record: ClientRecord, goal: Goal) -> ClientRecord:
+    goals = [goal if g.id == goal.id else g for g in record.goals]
+    return record.model_copy(update={"goals": goals})
+
+
+@click.group()
+def goals() -> None:
+    """Record goals, steps and progress in a client's file (CLIENT.yaml)."""
+
+
+@goals.command()
+@click.argument("path", metavar="CLIENT.yaml", type=RECORD)
+@click.option("--worksheet", "worksheet_id", required=True, metavar="ID", help="The worksheet the goal is set with.")
+@click.option("--editor", is_flag=True, help="Write long answers in your text editor.")
+@click.pass_context
+def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None:
+    """Set a new goal: asks what the worksheet asks, then steps and a target date."""
+    catalog = _catalog(ctx)
+    try:
+        ws = catalog.get(worksheet_id)
+    except KeyError as exc:
+        raise click.BadParameter(exc.args[0], param_hint="--worksheet") from None
+    client = None
+    if not path.exists():
+        client = click.prompt("Client's name or initials, as printed on sheets")
+        therapist = click.prompt("Therapist (optional)", default="", show_default=False).strip() or None
+    title = click.prompt("The goal, in a few words")
+    answers = interview(ws, editor=editor)
+    click.echo(click.style("\\nSteps", bold=True))
+    steps = []
+    while (text := ask(f"Step {len(steps) + 1} (leave empty to finish)")) is not None:
+        steps.append(Step(text=text, due=ask("  Due date (YYYY-MM-DD, optional)", parse_date)))
+    target = ask("Target date (YYYY-MM-DD, optional)", parse_date)
+    click.echo(click.style("\\nSummary", bold=True))
+    click.echo(f"  Goal: {title}\\n  Worksheet: {ws.title}\\n  Answers: {len(answers)} of {len(ws.fields)} fields")
+    click.echo(f"  Steps: {len(steps)}\\n  Target date: {target or '-'}")
+    if not click.confirm("Save this goal?", default=True):
+        click.echo("Nothing saved.")
+        return
+    with update(path, catalog, client=client) as box:
+        record = box["record"]
+        if client is not None and therapist:
+            record = record.model_copy(update={"therapist": therapist})
+        goal = Goal(
+            id=new_goal_id(record, title),
+            worksheet=ws.id,
+            title=title,
+            set_on=datetime.date.today(),
+            target_date=target,
+            answers=answers,
+            steps=steps,
+        )
+        box["record"] = record.model_copy(update={"goals": [*record.goals, goal]})
+    click.echo(f"Saved goal '{goal.id}' in {path}")
+
+
+@goals.command("list")
+@click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
+@click.pass_context
+def list_goals(ctx: click.Context, path: Path) -> None:
+    """List a client's goals: id, status, title, steps done and the latest rating."""
+    record = load_record(path, _catalog(ctx))
+    click.echo(record.client + (f" (with {record.therapist})" if record.therapist else ""))
+    for goal in record.goals:
+        done = sum(s.done for s in goal.steps)
+        latest = f", latest rating {goal.progress[-1].rating} on {goal.progress[-1].date}" if goal.progress else ""
+        target = f", by {goal.target_date}" if goal.target_date else ""
+        click.echo(f"  {goal.id} [{goal.status}] {goal.title} ({goal.worksheet}{target})")
+        click.echo(f"      steps {done}/{len(goal.steps)} done{latest}")
+
+
+@goals.command()
+@click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
+@click.argument("goal_id", metavar="GOAL")
+@click.option("--rating", type=click.IntRange(0, 10), required=True, help="Progress from 0 (none yet) to 10.")
+@click.option("--note", default=None, help="What happened, in a few words.")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD [default: today].")
+@click.pass_context
+def progress(
+    ctx: click.Context, path: Path, goal_id: str, rating: int, note: str | None, day: datetime.datetime | None
+) -> None:
+    """Record a progress rating for a goal."""
+    with update(path, _catalog(ctx)) as box:
+        goal = _goal(box["record"], path, goal_id)
+        entry = Rating(date=(day.date() if day else datetime.date.today()), rating=rating, note=note or None)
+        ratings = sorted([*goal.progress, entry], key=lambda r: r.date)
+        box["record"] = _replace_goal(box["record"], goal.model_copy(update={"progress": ratings}))
+    click.echo(f"Recorded {rating}/10 for '{goal_id}' in {path}")
+
+
+@goals.command()
+@click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
+@click.argument("goal_id", metavar="GOAL")
+@click.argument("step", type=click.IntRange(1))
+@click.pass_context
+def done(ctx: click.Context, path: Path, goal_id: str, step: int) -> None:
+    """Mark step number STEP of a goal as done (steps count from 1, as `goals list` shows)."""
+    with update(path, _catalog(ctx)) as box:
+        goal = _goal(box["record"], path, goal_id)
+        if step > len(goal.steps):
+            raise click.BadParameter(f"goal '{goal_id}' has {len(goal.steps)} steps", param_hint="STEP")
+        steps = list(goal.steps)
+        steps[step - 1] = steps[step - 1].model_copy(update={"done": True})
+        box["record"] = _replace_goal(box["record"], goal.model_copy(update={"steps": steps}))
+    click.echo(f"Step {step} of '{goal_id}' is done.")

@@ -1,0 +1,180 @@
+"""Ask, field by field, what a worksheet asks, and build the answers a client record stores.
+
+Each question can be skipped with an empty answer. The result has the same shape as answers
+written by hand (see docs/content-format.md), so it goes through the same checks when saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .fields import (
+    BoxField,
+    ChecklistField,
+    ChoiceField,
+    DateField,
+    FlowchartField,
+    LinesField,
+    ScaleField,
+    TableField,
+    TextField,
+    TimelineField,
+)
+from .models import Worksheet
+
+Parse = Callable[[str], Any]
+
+
+def ask(question: str, parse: Parse | None = None) -> Any:
+    """Ask until the answer parses; an empty answer is None (skipped)."""
+    while True:
+        text = click.prompt(question, default="", show_default=False).strip()
+        if not text:
+            return None
+        if parse is None:
+            return text
+        try:
+            return parse(text)
+        except ValueError as exc:
+            click.echo(f"  {exc}", err=True)
+
+
+def parse_date(text: str) -> datetime.date:
+    """A date written as YYYY-MM-DD."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("please write the date as YYYY-MM-DD, for example 2026-11-30") from None
+
+
+def number_from(low: int, high: int) -> Parse:
+    """A parser for a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValueError(f"please give a whole number from {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+def _long_text(label: str, editor: bool) -> str | None:
+    if not editor:
+        return ask(label)
+    marker = "# Write your answer below. Lines starting with # are left out.\n"
+    text = click.edit(f"# {label}\n{marker}")
+    if text is None:
+        return None
+    kept = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+    return kept or None
+
+
+def ask_field(field: Any, *, editor: bool = False) -> Any:
+    """The answer to one field, in the shape its kind stores; None when skipped."""
+    if isinstance(field, TextField):
+        return ask(field.label)
+    if isinstance(field, LinesField | BoxField):
+        return _long_text(field.label, editor)
+    if isinstance(field, DateField):
+        return ask(f"{field.label} (YYYY-MM-DD)", parse_date)
+    if isinstance(field, ScaleField):
+        return ask(f"{field.label} ({field.min} to {field.max})", number_from(field.min, field.max))
+    if isinstance(field, ChoiceField):
+        return _ask_choice(field)
+    if isinstance(field, ChecklistField):
+        return _ask_checklist(field)
+    if isinstance(field, TableField):
+        return _ask_table(field)
+    if isinstance(field, FlowchartField):
+        answers = {n.id: ask(n.text) for n in field.nodes if n.lines}
+        return {k: v for k, v in answers.items() if v} or None
+    if isinstance(field, TimelineField):
+        answers = {m.id: ask(f"{m.label}: {m.prompt}") for m in field.moments}
+        return {k: v for k, v in answers.items() if v} or None
+    return None  # a wheel is drawn from its table
+
+
+def _ask_choice(field: ChoiceField) -> Any:
+    click.echo(field.label)
+    for n, option in enumerate(field.options, 1):
+        click.echo(f"  {n}. {option.label}")
+    pick = number_from(1, len(field.options))
+    if not field.multiple:
+        chosen = ask("Number", pick)
+        return None if chosen is None else field.options[chosen - 1].id
+
+    def many(text: str) -> list[str]:
+        return [field.options[pick(part.strip()) - 1].id for part in text.split(",")]
+
+    return ask("Numbers, separated by commas", many)
+
+
+def _ask_checklist(field: ChecklistField) -> Any:
+    click.echo(field.label)
+    ticked: dict[str, int] = {}
+    for item in field.items:
+        if click.confirm(f"  {item.label}?", default=False):
+            rank = ask(f"  Priority (1 to {field.priority})", number_from(1, field.priority)) if field.priority else 0
+            ticked[item.id] = rank or field.priority or 0
+    if not ticked:
+        return None
+    return ticked if field.priority else list(ticked)
+
+
+def _ask_cell(column: Any, question: str) -> Any:
+    if column.kind == "check":
+        return click.confirm(question, default=False)
+    return ask(question, number_from(0, 10) if column.kind == "score" else None)
+
+
+def _ask_row(field: TableField, row_label: str, *, first: Any = None) -> dict[str, Any]:
+    """The cells of one row; ``first`` is the first column's answer when already asked."""
+    row: dict[str, Any] = {}
+    for n, column in enumerate(field.columns):
+        value = first if n == 0 and first is not None else _ask_cell(column, f"  {row_label}, {column.label}")
+        if value is not None:
+            row[column.id] = value
+    return row
+
+
+def _ask_table(field: TableField) -> Any:
+    click.echo(f"{field.label} (leave empty to skip)")
+    if isinstance(field.rows, int):
+        rows = []
+        for n in range(1, field.rows + 1):
+            first = _ask_cell(field.columns[0], f"  {n}, {field.columns[0].label}")
+            if not first:
+                break  # numbered rows end at the first empty one
+            rows.append(_ask_row(field, str(n), first=first))
+        return rows or None
+    named: dict[str, Any] = {}
+    for row in field.rows:
+        label = row.label
+        values: dict[str, Any] = {}
+        if row.write_in:
+            written = ask(f"  {row.label}")
+            if written is None:
+                continue
+            values["label"], label = written, written
+        values.update(_ask_row(field, label))
+        if any(v for k, v in values.items() if k != "label") or "label" in values:
+            named[row.id] = values
+    return named or None
+
+
+def interview(ws: Worksheet, *, editor: bool = False) -> dict[str, Any]:
+    """Ask every field of ``ws`` in order; the answers given, keyed by field id."""
+    answers: dict[str, Any] = {}
+    for section in ws.sections:
+        click.echo(click.style(f"\n{section.title}", bold=True))
+        if section.prompt:
+            click.echo(section.prompt)
+        for field in section.fields:
+            value = ask_field(field, editor=editor)
+            if value is not None:
+                answers[field.id] = value
+    return answers

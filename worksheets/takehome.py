@@ -1,0 +1,91 @@
+"""Personalised take-home PDFs, made from client records on the therapist's own computer.
+
+Every record is read and checked before anything is written, so one bad file means no output at
+all. The output folder may not be inside ``content/``, ``templates/`` or a built site, so a
+personalised sheet cannot be published by accident; it is created readable by its owner only,
+and so is every PDF written into it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_atomic
+from .errors import InputError, Problem
+from .loader import Catalog
+from .pdf import render_pdf
+from .project import Project
+from .records import RECORD_MODE, ClientRecord, Goal, load_record
+from .render import Paper, environment, render_takehome
+from .site import MARKER
+
+
+@dataclass(frozen=True)
+class TakeHome:
+    """One written take-home PDF: where, for how many goals, how many pages."""
+
+    path: Path
+    goals: int
+    pages: int
+
+
+def check_out_folder(project: Project, out: Path) -> None:
+    """Refuse an output folder from which a personalised sheet could end up on the site."""
+    out = out.resolve()
+    for inside in (project.content, project.templates, project.root / "site"):
+        if out == inside or out.is_relative_to(inside):
+            msg = f"refusing to write client sheets into {out}: it is part of the site or its content"
+            raise InputError([Problem(out, 1, 1, msg + "; choose a private folder")])
+    for folder in (out, *out.parents):
+        if (folder / MARKER).exists():
+            msg = f"refusing to write client sheets into {out}: it is inside a built site ({folder})"
+            raise InputError([Problem(out, 1, 1, msg)])
+
+
+def chosen_goals(record: ClientRecord, path: Path, goal_ids: Sequence[str]) -> list[Goal]:
+    """The goals named, in that order, or else every active goal."""
+    if not goal_ids:
+        return [g for g in record.goals if g.status == "active"]
+    try:
+        return [record.goal(goal_id) for goal_id in goal_ids]
+    except KeyError as exc:
+        raise InputError([Problem(path, 1, 1, exc.args[0])]) from None
+
+
+def prefill(
+    project: Project,
+    catalog: Catalog,
+    records: list[Path],
+    out: Path,
+    *,
+    goal_ids: Sequence[str] = (),
+    paper: Paper = "letter",
+    today: datetime.date | None = None,
+) -> list[TakeHome]:
+    """Write one take-home PDF per client record into ``out``, named after the record's file."""
+    check_out_folder(project, out)
+    stems = [p.stem for p in records]
+    if len(set(stems)) != len(stems):
+        clash = next(p for p in records if stems.count(p.stem) > 1)
+        raise InputError([Problem(clash, 1, 1, "two client files share this name; their PDFs would overwrite")])
+    loaded = [(path, load_record(path, catalog)) for path in records]
+    selected = [(path, record, chosen_goals(record, path, goal_ids)) for path, record in loaded]
+    for path, _record, goals in selected:
+        if not goals:
+            raise InputError([Problem(path, 1, 1, "no active goals to print (name some with --goal)")])
+    env = environment(project)
+    date = catalog.strings.format_date(today or datetime.date.today())
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(out, 0o700)
+    written = []
+    for path, record, goals in selected:
+        html = render_takehome(env, catalog, record, goals, paper=paper, date=date)
+        rendered = render_pdf(html, project, title=path.name)
+        target = out / f"{path.stem}.pdf"
+        write_atomic(target, rendered.data, mode=RECORD_MODE)
+        written.append(TakeHome(target, len(goals), rendered.pages))
+    return written
