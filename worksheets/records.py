@@ -90,7 +90,11 @@ def _checked(doc: Document, catalog: Catalog) -> ClientRecord:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Writes text with line breaks as ``|`` blocks, so a saved record stays easy to read."""
+    """Writes records as a person would: lists indented under their key, and text with line
+    breaks as ``|`` blocks, so a saved record stays easy to read and to edit by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
 
 
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
@@ -101,9 +105,13 @@ def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _text)
 
 
+_GOAL_ORDER = ("id", "worksheet", "title", "status", "set_on", "target_date", "answers", "steps", "progress")
+
+
 def dump_record(record: ClientRecord) -> bytes:
     """The record as YAML, keys in the documented order, defaults left out."""
     data = record.model_dump(mode="python", exclude_defaults=True)
+    data["goals"] = [{k: g[k] for k in _GOAL_ORDER if k in g} for g in data.get("goals", [])]
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
 
 

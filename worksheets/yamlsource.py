@@ -146,7 +146,10 @@ def parse_yaml(raw: bytes, path: Path, *, expect: str = "a mapping") -> Document
         except yaml.MarkedYAMLError as exc:
             line, column = _pos(node)
             problems.append(Problem(path, line, column, f"invalid value: {exc.problem}"))
-            return None
+        except ValueError as exc:  # a date that looks like one but is not: 2026-13-02
+            line, column = _pos(node)
+            problems.append(Problem(path, line, column, f"invalid date {node.value} ({exc})"))
+        return None
 
     data = walk(root, ())
     if problems:
