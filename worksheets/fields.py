@@ -162,12 +162,16 @@ class ChoiceField(_Field):
     options: Annotated[list[Option], Field(min_length=2)]
     multiple: bool = False
 
+    def names(self) -> list[str]:
+        """One name for a pick-one choice; one per option (a tick box each) for ``multiple``."""
+        return [f"{self.id}.{o.id}" for o in self.options] if self.multiple else [self.id]
+
     def flatten(self, value: Any) -> dict[str, Any]:
         known = [o.id for o in self.options]
         if self.multiple:
             if not isinstance(value, list):
                 raise AnswerError((), f"expected a list of option ids, got {describe(value)}")
-            return {self.id: [_known(v, known, "option", (i,)) for i, v in enumerate(value)]}
+            return {f"{self.id}.{_known(v, known, 'option', (i,))}": True for i, v in enumerate(value)}
         return {self.id: _known(value, known, "option", ())}
 
 
@@ -334,8 +338,13 @@ class FlowchartField(_Field):
         targets = self.node(node_id).targets
         return sum(self.leaves(t) for t in targets) if targets else 1
 
+    def drawing_order(self, node_id: str | None = None) -> list[Node]:
+        """The nodes as they are read: down from the first, each yes branch before its no."""
+        node = self.node(node_id or self.nodes[0].id)
+        return [node, *(n for target in node.targets for n in self.drawing_order(target))]
+
     def names(self) -> list[str]:
-        return [f"{self.id}.{n.id}" for n in self.nodes if n.lines]
+        return [f"{self.id}.{n.id}" for n in self.drawing_order() if n.lines]
 
     def flatten(self, value: Any) -> dict[str, Any]:
         known = [n.id for n in self.nodes if n.lines]

@@ -6,6 +6,9 @@
   sheet without its font or picture.
 - Reproducible: the PDF identifier is derived from the HTML and no date is written, so the same
   input gives the same bytes.
+- Tagged for accessibility: every PDF is WeasyPrint's PDF/UA-1 variant, with a structure tree
+  (headings, lists, tables, reading order), the document's language and title, alt text for
+  diagrams from their SVG titles, and form fields in the structure's tab order.
 - WeasyPrint is imported inside the function: it takes a good part of a second to import, and
   commands that render nothing should not pay for it.
 """
@@ -22,6 +25,9 @@ from urllib.request import url2pathname
 
 from .errors import RenderError
 from .project import Project
+
+TAGGED = "pdf/ua-1"
+"""Every PDF is made as WeasyPrint's PDF/UA-1 variant: tagged, titled, with its language."""
 
 
 def _fetcher_class() -> Any:
@@ -56,6 +62,23 @@ def fetcher(project: Project) -> Any:
     return _fetcher_class()([project.templates, project.content])
 
 
+def _radio_groups_fixed(document: Any, pdf: Any) -> None:
+    """Make each radio group one form field, as PDF readers expect.
+
+    WeasyPrint (70) gives every radio button its group's name (/T) and lists it among the form's
+    top-level fields as well as among its group's kids, so readers see each button as a field of
+    its own, named "scale.scale". A button belongs under its group only: its name and tooltip are
+    the group's, and the form's field list holds the group.
+    """
+    fields = pdf.catalog["AcroForm"]["Fields"]
+    kids = [o for o in pdf.objects if isinstance(o, dict) and o.get("FT") == "/Btn" and "Parent" in o]
+    for kid in kids:
+        kid.pop("T", None)
+        kid.pop("TU", None)
+    drop = {kid.reference for kid in kids}
+    fields[:] = [ref for ref in fields if ref not in drop]
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     """A PDF and how many pages it has (for the site's listings)."""
@@ -76,8 +99,9 @@ def render_pdf(html: str, project: Project, *, forms: bool = False, title: str =
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
     try:
         source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
-        document = source.render(pdf_forms=forms)
-        data = document.write_pdf(pdf_identifier=identifier)
+        document = source.render(pdf_forms=forms, pdf_variant=TAGGED)
+        finisher = _radio_groups_fixed if forms else None
+        data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=finisher)
     except FatalURLFetchingError:
         what = ", ".join(url_fetcher.refused) or "a resource"
         raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None

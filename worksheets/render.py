@@ -30,6 +30,8 @@ from .project import Project
 
 Mode = Literal["page", "print", "fillable", "filled"]
 Paper = Literal["letter", "a4"]
+Variant = Literal["large-print", "low-ink", "dyslexia"]
+VARIANTS: tuple[Variant, ...] = ("large-print", "low-ink", "dyslexia")
 PAPERS: tuple[Paper, ...] = ("letter", "a4")
 PAGE_SIZE: dict[Paper, str] = {"letter": "letter", "a4": "A4"}
 
@@ -105,10 +107,12 @@ def render_document(
     answers: dict[str, Any] | None = None,
     client: str = "",
     date: str = "",
+    variant: Variant | None = None,
 ) -> str:
     """The HTML of one worksheet as a paper document, ready for WeasyPrint.
 
-    ``answers`` are keyed by field id, as in a client record or a worked example.
+    ``answers`` are keyed by field id, as in a client record or a worked example; a ``variant``
+    adds its stylesheet (``css/variant-<name>.css``) over the sheet's own.
     """
     return render_template(
         env,
@@ -121,6 +125,7 @@ def render_document(
         answers=ws.flatten(answers or {}),
         client=client,
         date=date,
+        variant=variant,
         assets="",
     )
 
