@@ -7,6 +7,7 @@ rendering valid input (RenderError) exits 1; neither shows a traceback.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .goalscli import goals
 from .loader import Catalog, load_catalog
 from .models import Packet
 from .project import Project
-from .render import PAPERS, environment, render_document, render_packet
+from .render import PAPERS, VARIANTS, environment, render_document, render_packet
 from .sitepages import site_pages
 
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -114,23 +115,32 @@ def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
     help="PDF file to write [default: ID-PAPER.pdf].",
 )
 @click.option("--example", is_flag=True, help="Fill the sheet with its worked example.")
+@click.option("--fillable", is_flag=True, help="A PDF with form fields, to fill in on a computer or tablet.")
+@click.option("--variant", type=click.Choice(VARIANTS), default=None, help="An alternate format.")
 @click.pass_context
-def pdf(ctx: click.Context, worksheet_id: str, paper: str, output: Path | None, example: bool) -> None:
-    """Render one worksheet to PDF: blank, or filled with its worked example."""
+def pdf(
+    ctx: click.Context,
+    worksheet_id: str,
+    paper: str,
+    output: Path | None,
+    example: bool,
+    fillable: bool,
+    variant: str | None,
+) -> None:
+    """Render one worksheet to PDF: blank, fillable, filled with its example, or a variant."""
     from .pdf import write_pdf
 
     project, catalog = _catalog(ctx)
     ws = _worksheet_arg(catalog, worksheet_id)
-    env = environment(project)
     if example and ws.example is None:
         raise click.BadParameter(f"worksheet '{ws.id}' has no worked example", param_hint="--example")
-    if example:
-        filled = {"answers": ws.example.answers, "client": ws.example.client}
-        html = render_document(env, catalog, ws, mode="filled", paper=paper, **filled)  # type: ignore[arg-type]
-    else:
-        html = render_document(env, catalog, ws, mode="print", paper=paper)  # type: ignore[arg-type]
+    if example and fillable:
+        raise click.UsageError("--example and --fillable do not go together")
+    mode = "fillable" if fillable else "filled" if example else "print"
+    filled = {"answers": ws.example.answers, "client": ws.example.client} if example else {}
+    html = render_document(environment(project), catalog, ws, mode=mode, paper=paper, variant=variant, **filled)  # type: ignore[arg-type]
     target = output or Path(f"{ws.id}-{paper}.pdf")
-    write_atomic(target, write_pdf(html, project, title=ws.id))
+    write_atomic(target, write_pdf(html, project, forms=fillable, title=ws.id))
     click.echo(f"Wrote {target}")
 
 
@@ -212,6 +222,37 @@ def prefill(ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, 
     project, catalog = _catalog(ctx)
     for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper):  # type: ignore[arg-type]
         click.echo(f"Wrote {sheet.path} ({sheet.goals} goals, {sheet.pages} pages)")
+
+
+@cli.command("import")
+@click.argument("filled", metavar="FILLED.pdf", type=EXISTING_FILE)
+@click.argument("record_path", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--goal", "goal_id", metavar="ID", help="Add to this goal [default: a new goal].")
+@click.option("--client", default=None, help="The client's name or initials, to start a new record.")
+@click.option("--yes", is_flag=True, help="Save without asking.")
+@click.pass_context
+def import_(
+    ctx: click.Context, filled: Path, record_path: Path, goal_id: str | None, client: str | None, yes: bool
+) -> None:
+    """Read the answers typed into a fillable PDF into a client's record."""
+    from .fillin import apply, read_filled
+    from .records import update
+
+    _, catalog = _catalog(ctx)
+    today = datetime.date.today()
+    sheet = read_filled(filled, catalog, today)
+    if not record_path.exists() and client is None:
+        raise click.UsageError(f"{record_path} does not exist yet: give --client NAME to start it")
+    with update(record_path, catalog, client=client) as box:
+        changed, changes = apply(box["record"], record_path, sheet, goal_id, today)
+        click.echo(f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:")
+        for change in changes or ["nothing new"]:
+            click.echo(f"  - {change}")
+        if not changes or not (yes or click.confirm("Save these changes?", default=True)):
+            click.echo("Nothing saved.")
+            return
+        box["record"] = changed
+    click.echo(f"Saved {record_path}")
 
 
 @cli.command("list")

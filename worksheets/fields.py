@@ -56,6 +56,21 @@ def _known(key: Any, known: list[str], what: str, loc: tuple[Any, ...]) -> str:
     return str(key)
 
 
+def _typed(values: dict[str, Any], name: str) -> str | None:
+    """What was typed into one form field, or None when it was left empty."""
+    value = values.get(name)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _number(values: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    text = _typed(values, name)
+    if text is None:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise AnswerError((name,), f"'{text}' in {name}: expected a whole number from {low} to {high}")
+    return int(text)
+
+
 def describe(value: Any) -> str:
     """A few words for a value of the wrong kind, for messages ("got a list")."""
     if value is None:
@@ -99,6 +114,11 @@ class _Field(Model):
         """Check one answer for this field and return it keyed by fillable names."""
         return {self.id: _text(value)}
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        """The inverse of ``flatten``: this field's answer from values typed into a form, keyed by
+        fillable name (text, or True for a ticked box); None when nothing was filled in."""
+        return _typed(values, self.id)
+
 
 class TextField(_Field):
     """A single line to write a short answer on."""
@@ -130,6 +150,13 @@ class DateField(_Field):
             return {self.id: value.isoformat()}
         return {self.id: _text(value)}
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        text = _typed(values, self.id)
+        try:
+            return datetime.date.fromisoformat(text) if text else None
+        except ValueError:
+            return text  # a date written another way is kept as written
+
 
 class ScaleField(_Field):
     """A row of numbers to circle (0 to 10 unless told), with words at either end."""
@@ -154,6 +181,9 @@ class ScaleField(_Field):
     def flatten(self, value: Any) -> dict[str, Any]:
         return {self.id: _int_in(value, self.min, self.max)}
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        return _number(values, self.id, self.min, self.max)
+
 
 class ChoiceField(_Field):
     """Options to pick from: one (``multiple: false``) or several."""
@@ -173,6 +203,12 @@ class ChoiceField(_Field):
                 raise AnswerError((), f"expected a list of option ids, got {describe(value)}")
             return {f"{self.id}.{_known(v, known, 'option', (i,))}": True for i, v in enumerate(value)}
         return {self.id: _known(value, known, "option", ())}
+
+    def gather(self, values: dict[str, Any]) -> Any:
+        if self.multiple:
+            return [o.id for o in self.options if values.get(f"{self.id}.{o.id}") is True] or None
+        picked = _typed(values, self.id)
+        return picked if picked in [o.id for o in self.options] else None
 
 
 class ChecklistField(_Field):
@@ -205,6 +241,18 @@ class ChecklistField(_Field):
             out[f"{self.id}.{_known(key, known, 'item', (i,))}"] = True
         return out
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        """Ticked items; with priorities, a ticked item with none chosen gets the lowest."""
+        if not self.priority:
+            return [i.id for i in self.items if values.get(f"{self.id}.{i.id}") is True] or None
+        ranks = {}
+        for item in self.items:
+            name = f"{self.id}.{item.id}"
+            rank = _number(values, f"{name}.priority", 1, self.priority)
+            if values.get(name) is True or rank is not None:
+                ranks[item.id] = rank or self.priority
+        return ranks or None
+
 
 class Column(Model):
     """A table column: ``text`` to write in, ``check`` to tick, or ``score`` from 0 to 10."""
@@ -225,6 +273,14 @@ class Column(Model):
         if isinstance(value, datetime.date):
             return value.isoformat()
         return _text(value, loc)
+
+    def gather(self, values: dict[str, Any], name: str) -> Any:
+        """One cell's answer from a form: ticked or not, a score, or text."""
+        if self.kind == "check":
+            return True if values.get(name) is True else None
+        if self.kind == "score":
+            return _number(values, name, 0, 10)
+        return _typed(values, name)
 
 
 class Row(Model):
@@ -294,6 +350,21 @@ class TableField(_Field):
                 out[f"{self.id}.{key}.{col}"] = column.value(cell, (loc, col))
         return out
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        rows: dict[str, dict[str, Any]] = {}
+        for key in self.row_keys:
+            cells = {c.id: c.gather(values, f"{self.id}.{key}.{c.id}") for c in self.columns}
+            row = {k: v for k, v in cells.items() if v is not None}
+            label = _typed(values, f"{self.id}.{key}.label")
+            if label:
+                row = {"label": label, **row}
+            if row:
+                rows[key] = row
+        if isinstance(self.rows, int):
+            filled = [int(k) for k in rows]
+            return [rows.get(str(n), {}) for n in range(1, max(filled) + 1)] if filled else None
+        return rows or None
+
 
 class Node(Model):
     """A flowchart box: a question (with ``yes``/``no``) or a step (with an optional ``next``)."""
@@ -353,6 +424,10 @@ class FlowchartField(_Field):
             for k, v in _mapping(value).items()
         }
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        boxes = {n.id: _typed(values, f"{self.id}.{n.id}") for n in self.nodes if n.lines}
+        return {k: v for k, v in boxes.items() if v} or None
+
 
 class Moment(Model):
     """One stop on a timeline: a time of day, what to think about, and room to write."""
@@ -376,6 +451,10 @@ class TimelineField(_Field):
         known = [m.id for m in self.moments]
         return {f"{self.id}.{_known(k, known, 'moment', (k,))}": _text(v, (k,)) for k, v in _mapping(value).items()}
 
+    def gather(self, values: dict[str, Any]) -> Any:
+        moments = {m.id: _typed(values, f"{self.id}.{m.id}") for m in self.moments}
+        return {k: v for k, v in moments.items() if v} or None
+
 
 class WheelField(_Field):
     """A wheel-of-life diagram drawn from a table: one segment per row, scored 0 to 10.
@@ -393,6 +472,9 @@ class WheelField(_Field):
 
     def flatten(self, value: Any) -> dict[str, Any]:
         raise AnswerError((), "the wheel is drawn from its table's scores; answer the table instead")
+
+    def gather(self, values: dict[str, Any]) -> Any:
+        return None
 
 
 AnyField = Annotated[

@@ -102,6 +102,11 @@ class Strings(Model):
     downloads: Text
     letter: Text
     a4: Text
+    format_print: Text
+    format_fillable: Text
+    format_large_print: Text
+    format_low_ink: Text
+    format_dyslexia: Text
     all_worksheets: Text
     aims: Text
     aim_relationships: Text
@@ -220,6 +225,11 @@ class Worksheet(Model):
     def names(self) -> list[str]:
         """Every fillable name in reading order (what ``worksheets fields`` prints)."""
         return [name for f in self.fields for name in f.names()]
+
+    def gather(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Answers keyed by field id from values typed into this sheet's form fields."""
+        answers = {f.id: f.gather(values) for f in self.fields}
+        return {k: v for k, v in answers.items() if v is not None}
 
     def flatten(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Answers keyed by field id (checked at load time) as values keyed by fillable name."""

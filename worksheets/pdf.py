@@ -62,7 +62,32 @@ def fetcher(project: Project) -> Any:
     return _fetcher_class()([project.templates, project.content])
 
 
-def _radio_groups_fixed(document: Any, pdf: Any) -> None:
+def _finish(document: Any, pdf: Any) -> None:
+    """Mend two things in WeasyPrint's output before it is written (see the functions below)."""
+    _table_headers_scoped(pdf)
+    if "AcroForm" in pdf.catalog:
+        _radio_groups_fixed(pdf)
+
+
+def _table_headers_scoped(pdf: Any) -> None:
+    """Say which cells each table header heads, for screen readers (PDF/UA clause 7.5).
+
+    WeasyPrint tags header cells as /TH without a /Scope; a header in the table's head row heads
+    its column, any other (our row names) heads its row.
+    """
+    objects = pdf.objects
+
+    def parent(element: dict) -> dict:
+        return objects[int(element["P"].split()[0])]
+
+    for element in objects:
+        if isinstance(element, dict) and element.get("S") == "/TH":
+            row = parent(element)
+            in_head = row.get("S") == "/TR" and parent(row).get("S") == "/THead"
+            element.setdefault("A", {"O": "/Table"})["Scope"] = "/Column" if in_head else "/Row"
+
+
+def _radio_groups_fixed(pdf: Any) -> None:
     """Make each radio group one form field, as PDF readers expect.
 
     WeasyPrint (70) gives every radio button its group's name (/T) and lists it among the form's
@@ -100,8 +125,7 @@ def render_pdf(html: str, project: Project, *, forms: bool = False, title: str =
     try:
         source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
         document = source.render(pdf_forms=forms, pdf_variant=TAGGED)
-        finisher = _radio_groups_fixed if forms else None
-        data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=finisher)
+        data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=_finish)
     except FatalURLFetchingError:
         what = ", ".join(url_fetcher.refused) or "a resource"
         raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None

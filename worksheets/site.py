@@ -18,7 +18,7 @@ from .errors import InputError, Problem
 from .loader import Catalog, load_catalog
 from .pdf import render_pdf
 from .project import Project
-from .render import PAPERS, Paper, environment, render_document, render_packet
+from .render import PAPERS, VARIANTS, Mode, Paper, Variant, environment, render_document, render_packet
 from .sitepages import Download, site_pages
 
 MARKER = ".worksheets-site"
@@ -35,9 +35,17 @@ class BuildResult:
     seconds: float
 
 
-def pdf_name(worksheet_id: str, paper: Paper) -> str:
-    """File name of a worksheet's blank PDF in one paper size."""
-    return f"{worksheet_id}-{paper}.pdf"
+SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
+    ("print", "print", None),
+    ("fillable", "fillable", None),
+    *((variant, "print", variant) for variant in VARIANTS),
+)
+"""Every PDF the site offers of each worksheet, in both paper sizes: (name, mode, variant)."""
+
+
+def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
+    """File name of a PDF: ``grow-a4.pdf`` to print, ``grow-a4-fillable.pdf`` and so on."""
+    return f"{name}-{paper}.pdf" if kind == "print" else f"{name}-{paper}-{kind}.pdf"
 
 
 def _check_out(project: Project, out: Path) -> None:
@@ -59,15 +67,19 @@ def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[P
         shutil.copytree(project.templates / name, stage / "assets" / name)
     shutil.copy(project.templates / "favicon.svg", stage / "favicon.svg")
     (stage / "pdf").mkdir()
-    downloads: dict[str, list[Download]] = {}
+    downloads: dict[str, list[tuple[str, list[Download]]]] = {}
     count = 0
     for ws in catalog.worksheets:
         downloads[ws.id] = []
-        for paper in papers if pdfs else ():
-            html = render_document(env, catalog, ws, mode="print", paper=paper)
-            target = stage / "pdf" / pdf_name(ws.id, paper)
-            downloads[ws.id].append(_write_pdf(project, html, target, getattr(catalog.strings, paper), ws.id))
-            count += 1
+        for name, mode, variant in SHEET_FORMATS if pdfs else ():
+            files = []
+            for paper in papers:
+                html = render_document(env, catalog, ws, mode=mode, paper=paper, variant=variant)
+                target = stage / "pdf" / pdf_name(ws.id, paper, name)
+                label = getattr(catalog.strings, paper)
+                files.append(_write_pdf(project, html, target, label, ws.id, forms=mode == "fillable"))
+                count += 1
+            downloads[ws.id].append((getattr(catalog.strings, f"format_{name.replace('-', '_')}"), files))
     packet_downloads: dict[str, list[Download]] = {}
     for packet in catalog.packets:
         packet_downloads[packet.id] = []
@@ -84,9 +96,9 @@ def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[P
     return count
 
 
-def _write_pdf(project: Project, html: str, target: Path, label: str, title: str) -> Download:
+def _write_pdf(project: Project, html: str, target: Path, label: str, title: str, *, forms: bool = False) -> Download:
     """Render and write one PDF; return how the site offers it (path, label, size, pages)."""
-    rendered = render_pdf(html, project, title=title)
+    rendered = render_pdf(html, project, forms=forms, title=title)
     target.write_bytes(rendered.data)
     kb = len(rendered.data) / 1024
     size = f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"

@@ -82,8 +82,12 @@ def _context(catalog: Catalog, path: str | None, *, preview: bool) -> dict[str, 
     }
 
 
+Downloads = list[tuple[str, list[Download]]]
+"""A worksheet's PDFs, grouped by format: (format's name, its PDFs in each paper size)."""
+
+
 def worksheet_page(
-    env: Environment, catalog: Catalog, ws: Worksheet, downloads: list[Download], *, preview: bool = False
+    env: Environment, catalog: Catalog, ws: Worksheet, downloads: Downloads, *, preview: bool = False
 ) -> str:
     """A worksheet's page: summary, downloads, therapist guide, the sheet as a form, the example."""
     path = f"worksheets/{ws.id}.html"
@@ -104,7 +108,7 @@ def worksheet_page(
 def site_pages(
     env: Environment,
     catalog: Catalog,
-    downloads: dict[str, list[Download]],
+    downloads: dict[str, Downloads],
     packet_downloads: dict[str, list[Download]],
     *,
     preview: bool = False,
