@@ -175,6 +175,6 @@ def test_base_url_must_be_an_http_url_ending_in_a_slash(with_base_url):
 def test_preview_without_pdfs_says_so(scratch, tmp_path):
     out = tmp_path / "preview"
     result = build(scratch, out, pdfs=False)
-    assert result.pdfs == 0 and not list((out / "pdf").iterdir())
+    assert result.rendered == 0 and not list(out.glob("pdf/*"))
     page = (out / "worksheets" / "grow.html").read_text()
     assert "preview without PDFs" in page and "download>" not in page

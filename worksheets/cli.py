@@ -8,20 +8,25 @@ rendering valid input (RenderError) exits 1; neither shows a traceback.
 from __future__ import annotations
 
 import datetime
+import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from jinja2 import TemplateSyntaxError
 
 from .atomic import write_atomic
 from .errors import InputError, Problem, RenderError, did_you_mean
+from .formats import PAPERS, VARIANTS
 from .goalscli import goals
-from .loader import Catalog, load_catalog
-from .models import Packet
 from .project import Project
-from .render import PAPERS, VARIANTS, environment, render_document, render_packet
-from .sitepages import site_pages
+
+if TYPE_CHECKING:
+    from .loader import Catalog
+    from .models import Packet
+
+# The heavier modules (content models, Jinja, WeasyPrint) are imported inside the commands that
+# use them, so that `worksheets build` on an up-to-date site and `--help` start quickly.
 
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -46,6 +51,8 @@ def _project(ctx: click.Context) -> Project:
 
 
 def _catalog(ctx: click.Context) -> tuple[Project, Catalog]:
+    from .loader import load_catalog
+
     project = _project(ctx)
     return project, load_catalog(project)
 
@@ -74,21 +81,56 @@ def cli(ctx: click.Context, project: Path) -> None:
 
 @cli.command()
 @click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder [default: site/ in the project].",
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: site/]."
 )
 @click.option("--paper", type=click.Choice(["letter", "a4", "both"]), default="both", show_default=True)
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
+@click.option("--clean", is_flag=True, help="Render everything again, as if the output were empty.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, paper: str) -> None:
-    """Build the static site: a page and PDFs for every worksheet."""
-    from .site import build as build_site
+def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, clean: bool, quiet: bool) -> None:
+    """Build the static site: pages, PDFs and packets. Renders only what changed."""
+    from .freshness import build_options, check_out, nothing_to_do, up_to_date
 
+    start = time.perf_counter()
     project = _project(ctx)
     papers = PAPERS if paper == "both" else (paper,)
-    result = build_site(project, out or project.root / "site", papers)  # type: ignore[arg-type]
-    click.echo(f"Built {result.pages} pages and {result.pdfs} PDFs into {result.out} in {result.seconds:.1f} s")
+    target = (out or project.root / "site").resolve()
+    check_out(project, target)
+    manifest = None if clean else up_to_date(project, target, build_options(papers, True))
+    if manifest is not None:
+        result = nothing_to_do(target, manifest, start)
+    else:
+        from .site import build as build_site
+
+        progress = None if quiet else _progress_bar("Rendering PDFs")
+        result = build_site(project, target, papers, jobs=jobs, clean=clean, progress=progress)  # type: ignore[arg-type]
+    if not quiet:
+        click.echo(
+            f"Rendered {result.rendered}, up to date {result.up_to_date}, removed {result.removed}, "
+            f"in {result.seconds:.1f} s ({result.pages} pages in {result.out})"
+        )
+
+
+def _progress_bar(label: str) -> Any:
+    """A progress bar on a terminal, nothing elsewhere: ``start(n)`` returns ``tick(i)``."""
+
+    def start(total: int) -> Any:
+        if total == 0 or not sys.stderr.isatty():
+            return None
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        count = [0]
+
+        def tick(_index: int) -> None:
+            count[0] += 1
+            bar.update(1)
+            if count[0] == total:
+                bar.__exit__(None, None, None)
+
+        return tick
+
+    return start
 
 
 @cli.command()
@@ -129,6 +171,7 @@ def pdf(
 ) -> None:
     """Render one worksheet to PDF: blank, fillable, filled with its example, or a variant."""
     from .pdf import write_pdf
+    from .render import environment, render_document
 
     project, catalog = _catalog(ctx)
     ws = _worksheet_arg(catalog, worksheet_id)
@@ -168,7 +211,9 @@ def packet(
     output: Path | None,
 ) -> None:
     """Render a blank packet to one PDF: a packet from content/packets, or --worksheets a,b,c."""
+    from .models import Packet
     from .pdf import render_pdf
+    from .render import environment, render_packet
 
     project, catalog = _catalog(ctx)
     if (name is None) == (worksheet_ids is None):
@@ -214,13 +259,16 @@ def _packet_arg(catalog: Catalog, name: str) -> Packet:
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="A private folder for the PDFs."
 )
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
 @click.pass_context
-def prefill(ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str) -> None:
+def prefill(
+    ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str, jobs: int | None
+) -> None:
     """Make take-home PDFs from client records: one PDF per client, in their own words."""
     from .takehome import prefill as make
 
     project, catalog = _catalog(ctx)
-    for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper):  # type: ignore[arg-type]
+    for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
         click.echo(f"Wrote {sheet.path} ({sheet.goals} goals, {sheet.pages} pages)")
 
 
@@ -279,6 +327,11 @@ def fields(ctx: click.Context, worksheet_id: str) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the content and templates without building anything."""
+    from jinja2 import TemplateSyntaxError
+
+    from .render import environment, render_document, render_packet
+    from .sitepages import site_pages
+
     project, catalog = _catalog(ctx)
     env = environment(project)
     templates = env.list_templates(extensions=["html"])

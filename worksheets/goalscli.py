@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .errors import InputError, Problem
-from .interview import ask, interview, parse_date
-from .loader import Catalog, load_catalog
-from .models import Rating, Step
 from .project import Project
-from .records import ClientRecord, Goal, load_record, new_goal_id, update
+
+if TYPE_CHECKING:
+    from .loader import Catalog
+    from .records import ClientRecord, Goal
+
+# Content models are imported inside the commands, so that loading the command line stays quick.
 
 RECORD = click.Path(dir_okay=False, path_type=Path)
 EXISTING = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 def _catalog(ctx: click.Context) -> Catalog:
+    from .loader import load_catalog
+
     return load_catalog(Project.at(ctx.obj["project"]))
 
 
@@ -50,6 +55,10 @@ def goals() -> None:
 @click.pass_context
 def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None:
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
+    from .interview import ask, interview, parse_date
+    from .models import Step
+    from .records import Goal, new_goal_id, update
+
     catalog = _catalog(ctx)
     try:
         ws = catalog.get(worksheet_id)
@@ -94,6 +103,8 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
 @click.pass_context
 def list_goals(ctx: click.Context, path: Path) -> None:
     """List a client's goals: id, status, title, steps done and the latest rating."""
+    from .records import load_record
+
     record = load_record(path, _catalog(ctx))
     click.echo(record.client + (f" (with {record.therapist})" if record.therapist else ""))
     for goal in record.goals:
@@ -115,6 +126,9 @@ def progress(
     ctx: click.Context, path: Path, goal_id: str, rating: int, note: str | None, day: datetime.datetime | None
 ) -> None:
     """Record a progress rating for a goal."""
+    from .models import Rating
+    from .records import update
+
     with update(path, _catalog(ctx)) as box:
         goal = _goal(box["record"], path, goal_id)
         entry = Rating(date=(day.date() if day else datetime.date.today()), rating=rating, note=note or None)
@@ -130,6 +144,8 @@ def progress(
 @click.pass_context
 def done(ctx: click.Context, path: Path, goal_id: str, step: int) -> None:
     """Mark step number STEP of a goal as done (steps count from 1, as `goals list` shows)."""
+    from .records import update
+
     with update(path, _catalog(ctx)) as box:
         goal = _goal(box["record"], path, goal_id)
         if step > len(goal.steps):

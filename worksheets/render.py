@@ -15,7 +15,7 @@ of printing nothing, and no answer can ever become markup.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import markdown as md
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
@@ -24,16 +24,10 @@ from markupsafe import Markup
 from .diagrams import progress_chart_svg, qr_svg, wheel_svg
 from .errors import InputError, Problem, RenderError
 from .fields import TableField, WheelField
+from .formats import PAGE_SIZE, Mode, Paper, Variant
 from .loader import Catalog
 from .models import Packet, Rating, Strings, Worksheet
 from .project import Project
-
-Mode = Literal["page", "print", "fillable", "filled"]
-Paper = Literal["letter", "a4"]
-Variant = Literal["large-print", "low-ink", "dyslexia"]
-VARIANTS: tuple[Variant, ...] = ("large-print", "low-ink", "dyslexia")
-PAPERS: tuple[Paper, ...] = ("letter", "a4")
-PAGE_SIZE: dict[Paper, str] = {"letter": "letter", "a4": "A4"}
 
 
 def markdown(text: str) -> Markup:

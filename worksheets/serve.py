@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, RenderError
+from .formats import Paper
 from .project import Project
-from .render import Paper
 from .site import build
 
 RELOAD_PATH = "/__reload"
@@ -58,7 +58,7 @@ class Preview:
         """Build again; on bad input keep the last good preview and remember the problems."""
         try:
             result = build(self.project, self.out, self.papers, pdfs=self.pdfs)
-        except (InputError, RenderError) as exc:
+        except (InputError, RenderError, OSError) as exc:
             with self.lock:
                 self.error = str(exc)
                 self.version += 1
@@ -67,7 +67,7 @@ class Preview:
         with self.lock:
             self.error = ""
             self.version += 1
-        echo(f"Rebuilt {result.pages} pages and {result.pdfs} PDFs in {result.seconds:.1f} s")
+        echo(f"Rebuilt: {result.rendered} PDFs rendered, {result.up_to_date} up to date, in {result.seconds:.1f} s")
 
     def close(self) -> None:
         """Remove the temporary preview folder."""

@@ -1,39 +1,46 @@
-"""Build the static site: gather everything first, then write it all into a fresh folder.
+"""Build the static site: plan every output, render only what changed, then swap it into place.
 
-The site is built in a staging folder beside the output and swapped into place only when every
-page and PDF is written, so a failed or interrupted build leaves the previous site whole. A marker
-file identifies folders this tool made: the build refuses to replace any other folder, so a slip
-such as ``--out .`` cannot delete a project.
+- Safe: the new site is put together in a staging folder beside the output (unchanged files are
+  hard links to the old ones) and swapped in only when complete, so a failed or interrupted build
+  leaves the previous site whole. A marker file identifies folders this tool made; the build
+  refuses to replace any other, so a slip such as ``--out .`` cannot delete a project.
+- Incremental: a manifest in the output records, for every PDF, a key made from the HTML it was
+  rendered from (which holds everything the content and templates put into it), the stylesheets
+  and fonts, the tool's and WeasyPrint's versions and the options. Only PDFs whose key changed
+  are rendered; outputs no longer planned are removed. When no input file has changed at all,
+  the build stops before loading anything: no content is parsed and WeasyPrint is not imported.
+- Parallel: PDFs are rendered by a pool of worker processes (``renderpool``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
+from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
+from .freshness import (
+    ASSET_DIRS,
+    MANIFEST,
+    MARKER,
+    BuildResult,
+    assets_key,
+    build_options,
+    check_out,
+    inputs_key,
+    nothing_to_do,
+    read_manifest,
+)
 from .loader import Catalog, load_catalog
-from .pdf import render_pdf
 from .project import Project
-from .render import PAPERS, VARIANTS, Mode, Paper, Variant, environment, render_document, render_packet
+from .render import environment, render_document, render_packet
+from .renderpool import Document, render_all
 from .sitepages import Download, site_pages
-
-MARKER = ".worksheets-site"
-ASSET_DIRS = ("css", "fonts")
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote, for the summary line."""
-
-    out: Path
-    pages: int
-    pdfs: int
-    seconds: float
-
 
 SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
     ("print", "print", None),
@@ -42,67 +49,67 @@ SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
 )
 """Every PDF the site offers of each worksheet, in both paper sizes: (name, mode, variant)."""
 
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class PlannedPdf:
+    """One PDF of the site: where it goes, how it is offered, what it is made from."""
+
+    path: str
+    label: str
+    document: Document
+    key: str
+
 
 def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
     """File name of a PDF: ``grow-a4.pdf`` to print, ``grow-a4-fillable.pdf`` and so on."""
     return f"{name}-{paper}.pdf" if kind == "print" else f"{name}-{paper}-{kind}.pdf"
 
 
-def _check_out(project: Project, out: Path) -> None:
-    """Refuse an output folder that is part of the project or was not made by a build."""
-    out = out.resolve()
-    for protected in (project.root, project.content, project.templates):
-        if out == protected or protected.is_relative_to(out) or out.is_relative_to(project.content):
-            msg = f"refusing to build into {out}: it holds the project's own files; choose another --out"
-            raise InputError([Problem(out, 1, 1, msg)])
-    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
-        msg = f"refusing to replace {out}: it is not a site built by worksheets (no {MARKER} file)"
-        raise InputError([Problem(out, 1, 1, msg)])
-
-
-def _write_site(project: Project, catalog: Catalog, stage: Path, papers: tuple[Paper, ...], *, pdfs: bool) -> int:
-    """Write every page, asset and (with ``pdfs``) PDF into ``stage``; return the number of PDFs."""
+def plan_pdfs(project: Project, catalog: Catalog, papers: tuple[Paper, ...]) -> list[PlannedPdf]:
+    """Every PDF of the site, with its HTML rendered and its key computed."""
     env = environment(project)
-    for name in ASSET_DIRS:
-        shutil.copytree(project.templates / name, stage / "assets" / name)
-    shutil.copy(project.templates / "favicon.svg", stage / "favicon.svg")
-    (stage / "pdf").mkdir()
-    downloads: dict[str, list[tuple[str, list[Download]]]] = {}
-    count = 0
+    assets = assets_key(project)
+    planned = []
+
+    def add(path: str, label: str, html: str, forms: bool, title: str) -> None:
+        key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
+        planned.append(PlannedPdf(path, label, Document(html, forms, title), key))
+
     for ws in catalog.worksheets:
-        downloads[ws.id] = []
-        for name, mode, variant in SHEET_FORMATS if pdfs else ():
-            files = []
+        for name, mode, variant in SHEET_FORMATS:
             for paper in papers:
                 html = render_document(env, catalog, ws, mode=mode, paper=paper, variant=variant)
-                target = stage / "pdf" / pdf_name(ws.id, paper, name)
-                label = getattr(catalog.strings, paper)
-                files.append(_write_pdf(project, html, target, label, ws.id, forms=mode == "fillable"))
-                count += 1
-            downloads[ws.id].append((getattr(catalog.strings, f"format_{name.replace('-', '_')}"), files))
-    packet_downloads: dict[str, list[Download]] = {}
+                add(f"pdf/{pdf_name(ws.id, paper, name)}", name, html, mode == "fillable", ws.id)
     for packet in catalog.packets:
-        packet_downloads[packet.id] = []
-        for paper in papers if pdfs else ():
+        for paper in papers:
             html = render_packet(env, catalog, packet, paper=paper)
-            target = stage / "pdf" / pdf_name(f"packet-{packet.id}", paper)
-            label = getattr(catalog.strings, paper)
-            packet_downloads[packet.id].append(_write_pdf(project, html, target, label, packet.id))
-            count += 1
-    for path, text in site_pages(env, catalog, downloads, packet_downloads, preview=not pdfs):
-        target = stage / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return count
+            add(f"pdf/{pdf_name(f'packet-{packet.id}', paper)}", "packet", html, False, packet.id)
+    return planned
 
 
-def _write_pdf(project: Project, html: str, target: Path, label: str, title: str, *, forms: bool = False) -> Download:
-    """Render and write one PDF; return how the site offers it (path, label, size, pages)."""
-    rendered = render_pdf(html, project, forms=forms, title=title)
-    target.write_bytes(rendered.data)
-    kb = len(rendered.data) / 1024
-    size = f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
-    return Download(f"pdf/{target.name}", label, size, rendered.pages)
+def _size(size: int) -> str:
+    kb = size / 1024
+    return f"{kb:.0f} KB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+
+
+def _stage_from(out: Path, stage: Path) -> None:
+    """Start the staging folder as a copy of the old site made of hard links (no data copied)."""
+    for path in out.rglob("*"):
+        target = stage / path.relative_to(out)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file in the staging folder without touching the old site's copy it may link to."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)
 
 
 def _swap(stage: Path, out: Path) -> None:
@@ -114,25 +121,122 @@ def _swap(stage: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(project: Project, out: Path, papers: tuple[Paper, ...] = PAPERS, *, pdfs: bool = True) -> BuildResult:
-    """Build the whole site into ``out``; the previous site stays until the new one is complete.
+def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict]) -> tuple[dict, dict]:
+    """What each worksheet and packet page offers, grouped by format, with sizes and page counts."""
+    strings = catalog.strings
+    info = {p.path: p for p in planned}
 
-    Without ``pdfs`` (a quick preview) the pages say that the PDFs were not made.
+    def download(path: str, paper: Paper) -> Download:
+        entry = done[path]
+        return Download(path, getattr(strings, paper), _size(entry["size"]), entry["pages"])
+
+    sheets = {}
+    for ws in catalog.worksheets:
+        groups = []
+        for name, _mode, _variant in SHEET_FORMATS:
+            files = [
+                download(f"pdf/{pdf_name(ws.id, paper, name)}", paper)
+                for paper in PAPERS
+                if f"pdf/{pdf_name(ws.id, paper, name)}" in info
+            ]
+            if files:
+                groups.append((getattr(strings, f"format_{name.replace('-', '_')}"), files))
+        sheets[ws.id] = groups
+    packets = {
+        p.id: [
+            download(f"pdf/{pdf_name(f'packet-{p.id}', paper)}", paper)
+            for paper in PAPERS
+            if f"pdf/{pdf_name(f'packet-{p.id}', paper)}" in info
+        ]
+        for p in catalog.packets
+    }
+    return sheets, packets
+
+
+def build(
+    project: Project,
+    out: Path,
+    papers: tuple[Paper, ...] = PAPERS,
+    *,
+    pdfs: bool = True,
+    jobs: int | None = None,
+    clean: bool = False,
+    progress: Callable[[int], Progress] | None = None,
+) -> BuildResult:
+    """Build the site into ``out``, rendering only what changed (everything with ``clean``).
+
+    Without ``pdfs`` (a quick preview) the pages say that the PDFs were not made. ``progress``,
+    given the number of PDFs to render, returns a function called once per PDF rendered.
     """
     start = time.perf_counter()
-    _check_out(project, out)
-    catalog = load_catalog(project)
+    check_out(project, out)
     out = out.resolve()
+    options = build_options(papers, pdfs)
+    inputs = inputs_key(project, options)
+    manifest = {} if clean else read_manifest(out)
+    if manifest.get("inputs") == inputs and all((out / path).is_file() for path in manifest.get("files", [])):
+        return nothing_to_do(out, manifest, start)
+
+    catalog = load_catalog(project)
+    planned = plan_pdfs(project, catalog, papers) if pdfs else []
+    previous = manifest.get("pdfs", {})
+    done = {p.path: previous[p.path] for p in planned if previous.get(p.path, {}).get("key") == p.key}
+    todo = [p for p in planned if p.path not in done or not (out / p.path).is_file()]
+    for p in todo:
+        done.pop(p.path, None)
+
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.with_name(f".{out.name}.building-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir()
     try:
-        (stage / MARKER).write_text("Built by worksheets; `worksheets build` replaces this folder.\n")
-        count = _write_site(project, catalog, stage, papers, pdfs=pdfs)
+        if out.exists() and not clean:
+            _stage_from(out, stage)
+        tick = progress(len(todo)) if progress else None
+        results = render_all(project, [p.document for p in todo], jobs=jobs, done=tick)
+        for p, result in zip(todo, results, strict=True):
+            _replace(stage / p.path, result.data)
+            done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
+        written = _write_pages(project, catalog, stage, planned, done, preview=not pdfs)
+        removed = _remove_stale(stage, set(written) | set(done))
+        files = sorted(set(written) | set(done))
+        manifest = {"inputs": inputs, "pdfs": done, "files": files}
+        _replace(stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         _swap(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    pages = sum(1 for _ in out.rglob("*.html"))
-    return BuildResult(out, pages, count, time.perf_counter() - start)
+    pages = sum(1 for f in files if f.endswith(".html"))
+    return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, time.perf_counter() - start)
+
+
+def _write_pages(
+    project: Project, catalog: Catalog, stage: Path, planned: list[PlannedPdf], done: dict, *, preview: bool
+) -> list[str]:
+    """Write the assets, the marker and every page; return their paths."""
+    for name in ASSET_DIRS:
+        shutil.rmtree(stage / "assets" / name, ignore_errors=True)
+        shutil.copytree(project.templates / name, stage / "assets" / name)
+    assets = [p for name in ASSET_DIRS for p in (stage / "assets" / name).rglob("*") if p.is_file()]
+    written = [str(p.relative_to(stage)) for p in assets]
+    _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
+    _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
+    written += ["favicon.svg", MARKER]
+    sheets, packets = _downloads(catalog, planned, done)
+    for path, text in site_pages(environment(project), catalog, sheets, packets, preview=preview):
+        _replace(stage / path, text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _remove_stale(stage: Path, keep: set[str]) -> int:
+    """Delete what the previous build made that this one did not; return how many files."""
+    removed = 0
+    for path in sorted(stage.rglob("*"), reverse=True):
+        relative = str(path.relative_to(stage))
+        if path.is_file() and relative not in keep and relative != MANIFEST:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return removed

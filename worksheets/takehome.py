@@ -16,11 +16,12 @@ from pathlib import Path
 
 from .atomic import write_atomic
 from .errors import InputError, Problem
+from .formats import Paper
 from .loader import Catalog
-from .pdf import render_pdf
 from .project import Project
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
-from .render import Paper, environment, render_takehome
+from .render import environment, render_takehome
+from .renderpool import Document, render_all
 from .site import MARKER
 
 
@@ -65,8 +66,12 @@ def prefill(
     goal_ids: Sequence[str] = (),
     paper: Paper = "letter",
     today: datetime.date | None = None,
+    jobs: int | None = None,
 ) -> list[TakeHome]:
-    """Write one take-home PDF per client record into ``out``, named after the record's file."""
+    """Write one take-home PDF per client record into ``out``, named after the record's file.
+
+    Many records are rendered in parallel by the same worker pool as the site's PDFs.
+    """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
     if len(set(stems)) != len(stems):
@@ -81,10 +86,12 @@ def prefill(
     date = catalog.strings.format_date(today or datetime.date.today())
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(out, 0o700)
+    documents = [
+        Document(render_takehome(env, catalog, record, goals, paper=paper, date=date), title=path.name)
+        for path, record, goals in selected
+    ]
     written = []
-    for path, record, goals in selected:
-        html = render_takehome(env, catalog, record, goals, paper=paper, date=date)
-        rendered = render_pdf(html, project, title=path.name)
+    for (path, _record, goals), rendered in zip(selected, render_all(project, documents, jobs=jobs), strict=True):
         target = out / f"{path.stem}.pdf"
         write_atomic(target, rendered.data, mode=RECORD_MODE)
         written.append(TakeHome(target, len(goals), rendered.pages))

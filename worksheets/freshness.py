@@ -1,0 +1,102 @@
+"""Is the built site up to date? Answered without loading the content or importing WeasyPrint.
+
+``worksheets build`` asks this first: when no input file has changed since the last build (same
+bytes in ``content/`` and ``templates/``, same versions, same options), there is nothing to do,
+and the answer costs only reading and hashing files. Kept apart from ``site`` so that answering
+it imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+from .project import Project
+
+MARKER = ".worksheets-site"
+MANIFEST = ".worksheets-manifest.json"
+ASSET_DIRS = ("css", "fonts")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, for the summary line."""
+
+    out: Path
+    rendered: int
+    up_to_date: int
+    removed: int
+    pages: int
+    seconds: float
+
+
+def check_out(project: Project, out: Path) -> None:
+    """Refuse an output folder that is part of the project or was not made by a build."""
+    out = out.resolve()
+    for protected in (project.root, project.content, project.templates):
+        if out == protected or protected.is_relative_to(out) or out.is_relative_to(project.content):
+            msg = f"refusing to build into {out}: it holds the project's own files; choose another --out"
+            raise InputError([Problem(out, 1, 1, msg)])
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        msg = f"refusing to replace {out}: it is not a site built by worksheets (no {MARKER} file)"
+        raise InputError([Problem(out, 1, 1, msg)])
+
+
+def _digest_files(folder: Path, digest: hashlib._Hash) -> None:
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def versions() -> str:
+    return f"worksheets {version('worksheets')}, weasyprint {version('weasyprint')}"
+
+
+def inputs_key(project: Project, options: str) -> str:
+    """A key for every input of the build at once: all content and template files, the versions
+    and the options. Equal keys mean there is nothing to do."""
+    digest = hashlib.sha256(f"{versions()}\0{options}\0".encode())
+    for folder in (project.content, project.templates):
+        _digest_files(folder, digest)
+    return digest.hexdigest()
+
+
+def assets_key(project: Project) -> str:
+    """A key for what a PDF loads besides its HTML: the stylesheets and fonts."""
+    digest = hashlib.sha256(versions().encode())
+    for name in ASSET_DIRS:
+        _digest_files(project.templates / name, digest)
+    return digest.hexdigest()
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def build_options(papers: tuple[str, ...], pdfs: bool) -> str:
+    """The options that change what a build makes, as part of its inputs' key."""
+    return json.dumps({"papers": list(papers), "pdfs": pdfs})
+
+
+def nothing_to_do(out: Path, manifest: dict[str, Any], start: float) -> BuildResult:
+    """The result of a build that found its output up to date."""
+    pages = sum(1 for f in manifest["files"] if f.endswith(".html"))
+    return BuildResult(out, 0, len(manifest["pdfs"]), 0, pages, time.perf_counter() - start)
+
+
+def up_to_date(project: Project, out: Path, options: str) -> dict[str, Any] | None:
+    """The manifest of ``out`` when it was built from exactly these inputs and is complete."""
+    manifest = read_manifest(out)
+    if manifest.get("inputs") != inputs_key(project, options):
+        return None
+    if not all((out / path).is_file() for path in manifest.get("files", [])):
+        return None
+    return manifest

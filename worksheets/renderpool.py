@@ -1,0 +1,81 @@
+"""Render many PDFs at once, in worker processes: WeasyPrint uses one core per document.
+
+The main process renders the HTML (Jinja is fast) and hands each document to a worker, which
+imports WeasyPrint once and turns HTML into PDF bytes. Workers are started with the ``spawn``
+method, so none inherits the parent's threads or open files, and WeasyPrint is never imported
+in the main process when there is nothing to render. A handful of documents are rendered in the
+main process instead: starting workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pdf import RenderedPdf, render_pdf
+from .project import Project
+
+INLINE_AT_MOST = 2
+"""Up to this many documents are rendered in the main process."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One PDF to make: its HTML, whether it has form fields, and a name for messages."""
+
+    html: str
+    forms: bool = False
+    title: str = ""
+
+
+_project: Project | None = None
+
+
+def _start_worker(root: str) -> None:
+    global _project
+    _project = Project(Path(root))
+
+
+def _render(document: Document) -> RenderedPdf:
+    assert _project is not None, "the worker was not started by render_all"
+    return render_pdf(document.html, _project, forms=document.forms, title=document.title)
+
+
+def default_jobs() -> int:
+    """One worker per CPU this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def render_all(
+    project: Project,
+    documents: list[Document],
+    *,
+    jobs: int | None = None,
+    done: Callable[[int], None] | None = None,
+) -> list[RenderedPdf]:
+    """Render every document, in order; ``done(i)`` is called as document ``i`` is finished."""
+    jobs = max(1, jobs or default_jobs())
+    if jobs == 1 or len(documents) <= INLINE_AT_MOST:
+        results = []
+        for i, document in enumerate(documents):
+            results.append(render_pdf(document.html, project, forms=document.forms, title=document.title))
+            if done:
+                done(i)
+        return results
+    results_by_index: dict[int, RenderedPdf] = {}
+    context = multiprocessing.get_context("spawn")
+    workers = min(jobs, len(documents))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(str(project.root),)
+    ) as pool:
+        futures = {pool.submit(_render, document): i for i, document in enumerate(documents)}
+        for future in as_completed(futures):
+            i = futures[future]
+            results_by_index[i] = future.result()
+            if done:
+                done(i)
+    return [results_by_index[i] for i in range(len(documents))]
