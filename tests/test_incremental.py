@@ -1,0 +1,118 @@
+"""Incremental and parallel builds: only what changed is rendered, and the result is the same."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from worksheets.freshness import MANIFEST
+from worksheets.site import build
+
+from conftest import run
+
+
+@pytest.fixture
+def small(scratch):
+    """The scratch project cut down to two worksheets and one packet, so builds take seconds."""
+    keep = {"worry-tree", "progress-and-wins"}
+    for path in scratch.worksheets_dir.glob("*.yaml"):
+        if path.stem not in keep:
+            path.unlink()
+    for path in (scratch.content / "packets").glob("*.yaml"):
+        path.unlink()
+    (scratch.content / "packets" / "worry.yaml").write_text(
+        "title: Worry\nsummary: Two sheets.\nworksheets: [worry-tree, progress-and-wins]\n"
+    )
+    site = scratch.content / "site.yaml"
+    site.write_text(site.read_text().replace("first-session: First session\n", ""))
+    return scratch
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def test_rebuilds_render_only_what_changed(small, tmp_path):
+    out = tmp_path / "site"
+    first = build(small, out, ("a4",), jobs=2)
+    assert (first.rendered, first.up_to_date, first.removed) == (11, 0, 0), "5 formats x 2 sheets + 1 packet"
+    again = build(small, out, ("a4",), jobs=2)
+    assert (again.rendered, again.up_to_date) == (0, 11)
+
+    sheet = small.worksheets_dir / "worry-tree.yaml"
+    sheet.write_text(sheet.read_text().replace("Can I do it now?", "Can I do it today?"))
+    before = digests(out)
+    changed = build(small, out, ("a4",), jobs=2)
+    assert (changed.rendered, changed.up_to_date) == (6, 5), "the worry tree's 5 formats and the packet"
+    after = digests(out)
+    differ = {path for path in after if before.get(path) != after[path] and path.startswith("pdf/")}
+    assert differ == {
+        f"pdf/worry-tree-a4{suffix}.pdf" for suffix in ("", "-fillable", "-large-print", "-low-ink", "-dyslexia")
+    } | {"pdf/packet-worry-a4.pdf"}
+
+    (small.worksheets_dir / "progress-and-wins.yaml").unlink()
+    (small.content / "packets" / "worry.yaml").write_text("title: Worry\nsummary: One.\nworksheets: [worry-tree]\n")
+    site = small.content / "site.yaml"
+    site.write_text(site.read_text().replace("progress_sheet: progress-and-wins", ""))
+    removed = build(small, out, ("a4",), jobs=2)
+    assert removed.removed >= 6 and removed.rendered == 1, "its 5 PDFs and its page go; the packet changes"
+    assert not list(out.rglob("*progress-and-wins*"))
+
+    clean = build(small, out, ("a4",), clean=True, jobs=2)
+    assert clean.rendered == 6 and clean.up_to_date == 0
+
+
+def test_parallel_and_serial_builds_are_identical(small, tmp_path):
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(small, serial, ("letter",), jobs=1)
+    build(small, parallel, ("letter",), jobs=2)
+    assert digests(serial) == digests(parallel)
+
+
+NO_OP = """
+import sys
+from click.testing import CliRunner
+from worksheets.cli import cli
+result = CliRunner().invoke(cli, ["--project", {root!r}, "build", "--out", {out!r}, "--paper", "a4"])
+print(result.output.strip())
+print("weasyprint" in sys.modules, "worksheets.loader" in sys.modules)
+"""
+
+
+def test_a_no_op_rebuild_loads_nothing(small, tmp_path):
+    out = tmp_path / "site"
+    build(small, out, ("a4",))
+    code = NO_OP.format(root=str(small.root), out=str(out))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    summary, loaded = result.stdout.strip().splitlines()
+    assert summary.startswith("Rendered 0, up to date 11, removed 0")
+    assert loaded == "False False", "no WeasyPrint and no content models were imported"
+
+
+def test_a_manifest_records_every_output(small, tmp_path):
+    out = tmp_path / "site"
+    build(small, out, ("a4",))
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert set(manifest["pdfs"]) == {str(p.relative_to(out)) for p in out.glob("pdf/*.pdf")}
+    assert set(manifest["files"]) == set(digests(out))
+    for entry in manifest["pdfs"].values():
+        assert len(entry["key"]) == 64 and entry["size"] > 0 and entry["pages"] >= 1
+
+
+def test_build_command_summary_and_quiet(small, tmp_path):
+    out = tmp_path / "site"
+    code, stdout, _ = run("build", "--out", str(out), "--paper", "a4", "--jobs", "1", project=small.root)
+    assert code == 0 and stdout.startswith("Rendered 11, up to date 0, removed 0, in ")
+    code, stdout, _ = run("build", "--out", str(out), "--paper", "a4", "--quiet", project=small.root)
+    assert code == 0 and stdout == ""
+    code, stdout, _ = run("build", "--out", str(out), "--paper", "a4", "--clean", project=small.root)
+    assert stdout.startswith("Rendered 11, up to date 0")
