@@ -69,10 +69,13 @@ def render_all(
     results_by_index: dict[int, RenderedPdf] = {}
     context = multiprocessing.get_context("spawn")
     workers = min(jobs, len(documents))
+    # Longest documents first, so that a big packet does not start last and keep one worker busy
+    # while the others wait.
+    order = sorted(range(len(documents)), key=lambda i: len(documents[i].html), reverse=True)
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(str(project.root),)
     ) as pool:
-        futures = {pool.submit(_render, document): i for i, document in enumerate(documents)}
+        futures = {pool.submit(_render, documents[i]): i for i in order}
         for future in as_completed(futures):
             i = futures[future]
             results_by_index[i] = future.result()

@@ -1,0 +1,190 @@
+"""Measure build speed and output size, and print a table. Run: ``python benchmarks/run.py``.
+
+Everything is measured in one run on this machine, so the ratios between figures mean more than
+the figures themselves. Whole-process times include Python's start-up, as a user would see them.
+Nothing here asserts anything: targets are compared by a person (see docs/performance.md).
+Options: ``--skip-large`` leaves out the 200-worksheet catalog (a few minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from worksheets.freshness import MANIFEST  # noqa: E402
+from worksheets.loader import load_catalog  # noqa: E402
+from worksheets.pdf import render_pdf  # noqa: E402
+from worksheets.project import Project  # noqa: E402
+from worksheets.render import environment, render_document  # noqa: E402
+from worksheets.renderpool import default_jobs  # noqa: E402
+
+ROWS: list[tuple[str, str, str]] = []
+
+
+def row(what: str, figure: str, note: str = "") -> None:
+    ROWS.append((what, figure, note))
+    print(f"  {what:<52} {figure:>14}  {note}", flush=True)
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def cli(project: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "worksheets", "--project", str(project), *args]
+
+
+def copy_project(where: Path) -> Path:
+    for part in ("content", "templates"):
+        shutil.copytree(ROOT / part, where / part)
+    return where
+
+
+def build_times(work: Path) -> float:
+    print("Site build (the real catalog: 9 worksheets x 5 formats x 2 papers, 5 packets x 2)")
+    project = copy_project(work / "project")
+    out = work / "site"
+    cpus = default_jobs()
+    one = timed(cli(project, "build", "--out", str(out), "--clean", "--jobs", "1"))
+    row("cold build, 1 job", f"{one:.1f} s")
+    many = timed(cli(project, "build", "--out", str(out), "--clean", "--jobs", str(cpus)))
+    row(f"cold build, {cpus} jobs", f"{many:.1f} s", f"{many / one:.2f} x 1 job (target <= 0.6)")
+    noop = timed(cli(project, "build", "--out", str(out)))
+    row("no-op rebuild, whole process", f"{noop:.2f} s", "target <= 0.3 s")
+    sheet = project / "content" / "worksheets" / "perfect-day.yaml"
+    sheet.write_text(sheet.read_text().replace("Walk through your day", "Walk through the day"))
+    changed = timed(cli(project, "build", "--out", str(out)))
+    row("rebuild after one worksheet changed", f"{changed:.1f} s", f"{changed / many:.2f} x cold (target <= 0.2)")
+    manifest = json.loads((out / MANIFEST).read_text())
+    pdfs = manifest["pdfs"]
+    per_page = [e["size"] / e["pages"] for p, e in pdfs.items() if "fillable" not in p and "packet" not in p]
+    fillable = [e["size"] for p, e in pdfs.items() if "fillable" in p]
+    row(
+        "blank sheet PDFs, bytes per page (mean / max)",
+        f"{sum(per_page) / len(per_page) / 1024:.1f} / {max(per_page) / 1024:.1f} KB",
+        "target <= 40 KB a page",
+    )
+    row(
+        "fillable PDFs, size (mean / max)",
+        f"{sum(fillable) / len(fillable) / 1024:.0f} / {max(fillable) / 1024:.0f} KB",
+        "target <= 150 KB each",
+    )
+    row("cost per PDF in the cold build", f"{many / len(pdfs):.3f} s", f"{len(pdfs)} PDFs, {cpus} jobs")
+    return many / len(pdfs)
+
+
+RECORD = """client: Client {n}
+therapist: Sam Lee
+goals:
+  - id: walk
+    worksheet: smart-goals
+    title: Walk 30 minutes, five days a week
+    answers: {{own-words: Get fitter, specific: Walk to work and back, importance: 8, confidence: 6}}
+    steps: [{{text: Buy shoes, due: 2026-11-30, done: true}}, {{text: Walk Monday, due: 2026-12-01}}]
+    progress: [{{date: 2026-11-02, rating: 3}}, {{date: 2026-11-09, rating: 5}}, {{date: 2026-11-16, rating: 6}}]
+  - id: worry
+    worksheet: worry-tree
+    title: Handle money worries
+    answers: {{tree: {{worry: Bills, really: Not coping}}, feeling: 6}}
+"""
+
+
+def prefill_times(work: Path) -> None:
+    print("Take-home sheets (2 goals each: SMART goals with 3 ratings, the worry tree)")
+    folder = work / "clients"
+    folder.mkdir()
+    for n in range(50):
+        (folder / f"client-{n:02}.yaml").write_text(RECORD.format(n=n))
+    one = timed(cli(ROOT, "prefill", str(folder / "client-00.yaml"), "--out", str(work / "one")))
+    row("prefill one client, whole process", f"{one:.2f} s")
+    records = sorted(str(p) for p in folder.glob("*.yaml"))
+    batch = timed(cli(ROOT, "prefill", *records, "--out", str(work / "batch")))
+    row("prefill 50 clients, per client", f"{batch / 50:.3f} s", f"{batch:.1f} s in all (target <= 0.35 s each)")
+
+
+def large_catalog(work: Path) -> None:
+    print("Generated catalog: 200 worksheets (copies of the real ones), A4 only, no packets")
+    project = copy_project(work / "large")
+    sheets = project / "content" / "worksheets"
+    originals = sorted(sheets.glob("*.yaml"))
+    for n in range(200 - len(originals)):
+        source = originals[n % len(originals)]
+        text = source.read_text().replace("\ntitle: ", f"\ntitle: Copy {n} of ", 1)
+        (sheets / f"{source.stem}-copy-{n}.yaml").write_text(text)
+    shutil.rmtree(project / "content" / "packets")
+    out = work / "large-site"
+    cold = timed(cli(project, "build", "--out", str(out), "--paper", "a4"))
+    row("200 worksheets, cold build", f"{cold:.0f} s", "1000 PDFs")
+    noop = timed(cli(project, "build", "--out", str(out), "--paper", "a4"))
+    row("200 worksheets, no-op rebuild", f"{noop:.2f} s", "target <= 1 s")
+
+
+def per_sheet(work: Path, ours_in_build: float) -> None:
+    print("Per sheet: the 9 blank print sheets (US Letter), after one warm-up render")
+    from weasyprint import HTML
+
+    project = Project.at(ROOT)
+    catalog = load_catalog(project)
+    env = environment(project)
+    pages = [render_document(env, catalog, ws, mode="print", paper="letter") for ws in catalog.worksheets]
+    base = project.templates.as_uri() + "/"
+    HTML(string=pages[0], base_url=base).write_pdf()
+    render_pdf(pages[0], project)
+    start = time.perf_counter()
+    for html in pages:
+        HTML(string=html, base_url=base).write_pdf()
+    bare = (time.perf_counter() - start) / len(pages)
+    start = time.perf_counter()
+    for html in pages:
+        render_pdf(html, project)
+    ours = (time.perf_counter() - start) / len(pages)
+    row("bare WeasyPrint write_pdf, per sheet", f"{bare:.3f} s")
+    row("ours (fetcher, tags, keys), per sheet", f"{ours:.3f} s", f"{ours / bare:.2f} x bare (target <= 1.15)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        row("Chromium --print-to-pdf, per sheet", "n/a", "chromium is not installed")
+        return
+    total = 0.0
+    for n, html in enumerate(pages):
+        page = work / f"sheet-{n}.html"
+        page.write_text(html.replace("<head>", f'<head><base href="{base}">', 1))
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+        total += timed(
+            [chromium, *flags, "--no-pdf-header-footer", f"--print-to-pdf={work / f'sheet-{n}.pdf'}", page.as_uri()]
+        )
+    peer = total / len(pages)
+    row("Chromium --print-to-pdf, per sheet", f"{peer:.3f} s", "a browser started for each sheet, as a user would")
+    row(
+        "ours in the cold build, per sheet",
+        f"{ours_in_build:.3f} s",
+        f"{ours_in_build / peer:.2f} x Chromium (target <= 0.5)",
+    )
+
+
+def main() -> None:
+    print(f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
+    with tempfile.TemporaryDirectory(prefix="worksheets-bench-") as tmp:
+        work = Path(tmp)
+        per_pdf = build_times(work)
+        prefill_times(work)
+        per_sheet(work, per_pdf)
+        if "--skip-large" not in sys.argv:
+            large_catalog(work)
+    print("\n| measure | figure | note |\n| --- | --- | --- |")
+    for what, figure, note in ROWS:
+        print(f"| {what} | {figure} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
