@@ -120,7 +120,6 @@ def render_document(
         client=client,
         date=date,
         variant=variant,
-        assets="",
     )
 
 
