@@ -164,3 +164,20 @@ def test_site_lists_packets_with_pages_and_sizes(built_site, catalog):
     grow = (built_site / "worksheets" / "grow.html").read_text()
     assert 'href="../packets.html#goal-frameworks"' in grow and 'href="../packets.html#complete-set"' in grow
     assert 'href="../packets.html#worry-and-anxiety"' not in grow
+
+
+def test_a_packet_can_carry_the_worked_examples(tmp_path):
+    target = tmp_path / "examples.pdf"
+    project = Project.at(ROOT)
+    catalog = load_catalog(project)
+    from worksheets.models import Packet
+
+    sheets = ["grow", "progress-and-wins"]
+    packet = Packet(id="examples", title="Examples", summary="Two.", worksheets=sheets, include_examples=True)
+    html = render_packet(environment(project), catalog, packet, paper="a4")
+    target.write_bytes(render_pdf(html, project).data)
+    reader = PdfReader(target)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert catalog.get("grow").example.client in text and "My progress so far" in text
+    listed = contents_numbers(reader)
+    assert "Worked example" in " ".join(listed)
