@@ -90,8 +90,6 @@ class Strings(Model):
     minutes: Text
     priority: Text
     done: Text
-    step_by: Text
-    score_hint: Text
     for_therapists: Text
     purpose: Text
     suits: Text
@@ -108,7 +106,6 @@ class Strings(Model):
     format_low_ink: Text
     format_dyslexia: Text
     all_worksheets: Text
-    aims: Text
     aim_relationships: Text
     aim_coping: Text
     aim_behaviour: Text
@@ -138,7 +135,6 @@ class Strings(Model):
     takehome_title: Text
     therapist: Text
     confidential: Text
-    this_week: Text
     months: Annotated[list[Text], Field(min_length=12, max_length=12)]
     date_format: Text
     short_date_format: Text
