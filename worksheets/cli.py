@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .atomic import write_atomic
-from .errors import InputError, Problem, RenderError, did_you_mean
+from .errors import InputError, RenderError, did_you_mean
 from .formats import PAPERS, VARIANTS
 from .goalscli import goals
 from .project import Project
@@ -327,27 +327,16 @@ def fields(ctx: click.Context, worksheet_id: str) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the content and templates without building anything."""
-    from jinja2 import TemplateSyntaxError
-
-    from .render import environment, render_document, render_packet
+    from .render import check_templates, environment
+    from .site import plan_pdfs
     from .sitepages import site_pages
 
     project, catalog = _catalog(ctx)
     env = environment(project)
-    templates = env.list_templates(extensions=["html"])
-    for name in templates:
-        try:
-            env.get_template(name)
-        except TemplateSyntaxError as exc:
-            path = project.templates / name
-            raise InputError([Problem(path, exc.lineno, 1, f"template error: {exc.message}")]) from None
-    for ws in catalog.worksheets:
-        for paper in PAPERS:
-            render_document(env, catalog, ws, mode="print", paper=paper)
+    templates = check_templates(env)
+    plan_pdfs(env, project, catalog, PAPERS)  # renders the HTML of every PDF, no PDF
     site_pages(env, catalog, {w.id: [] for w in catalog.worksheets}, {p.id: [] for p in catalog.packets}, preview=True)
-    for packet in catalog.packets:
-        render_packet(env, catalog, packet, paper="letter")
-    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {len(templates)} templates")
+    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {templates} templates")
 
 
 cli.add_command(goals)

@@ -121,10 +121,6 @@ def validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
         raise InputError(problems) from None
 
 
-def _duplicates(ids: list[str]) -> set[str]:
-    return {i for i, n in Counter(ids).items() if n > 1}
-
-
 def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
     """The checks that need the whole worksheet: unique ids, links, references, the example."""
     seen: dict[str, tuple[Key, ...]] = {}

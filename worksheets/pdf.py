@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -30,7 +31,9 @@ TAGGED = "pdf/ua-1"
 """Every PDF is made as WeasyPrint's PDF/UA-1 variant: tagged, titled, with its language."""
 
 
+@cache
 def _fetcher_class() -> Any:
+    """The fetcher class, defined once per process (it needs WeasyPrint, imported late)."""
     from weasyprint import URLFetcher
     from weasyprint.urls import URLFetcherResponse
 

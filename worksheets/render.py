@@ -75,6 +75,22 @@ def environment(project: Project) -> Environment:
     return env
 
 
+def _syntax_problem(exc: TemplateSyntaxError, name: str) -> InputError:
+    return InputError([Problem(Path(exc.filename or name), exc.lineno, 1, f"template error: {exc.message}")])
+
+
+def check_templates(env: Environment) -> int:
+    """Compile every HTML template, so a broken one is reported even if no page uses it yet;
+    return how many there are."""
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            raise _syntax_problem(exc, name) from None
+    return len(names)
+
+
 def render_template(env: Environment, name: str, **context: Any) -> str:
     """Render one template; a broken template is reported, never shown as a traceback.
 
@@ -85,10 +101,23 @@ def render_template(env: Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**context)
     except TemplateSyntaxError as exc:
-        path = Path(exc.filename or name)
-        raise InputError([Problem(path, exc.lineno, 1, f"template error: {exc.message}")]) from None
+        raise _syntax_problem(exc, name) from None
     except TemplateError as exc:
         raise RenderError(f"template {name}: {exc}") from None
+
+
+def _paper(env: Environment, template: str, catalog: Catalog, paper: Paper, /, **context: Any) -> str:
+    """Render a paper document: what every one needs (site, strings, page size, and a sheet's
+    answers, client and date, empty unless given), then its own ``context``."""
+    defaults = {"answers": {}, "client": "", "date": ""}
+    return render_template(
+        env,
+        template,
+        site=catalog.site,
+        strings=catalog.strings,
+        page_size=PAGE_SIZE[paper],
+        **{**defaults, **context},
+    )
 
 
 def render_document(
@@ -108,14 +137,13 @@ def render_document(
     ``answers`` are keyed by field id, as in a client record or a worked example; a ``variant``
     adds its stylesheet (``css/variant-<name>.css``) over the sheet's own.
     """
-    return render_template(
+    return _paper(
         env,
         "document.html",
-        site=catalog.site,
-        strings=catalog.strings,
+        catalog,
+        paper,
         ws=ws,
         mode=mode,
-        page_size=PAGE_SIZE[paper],
         answers=ws.flatten(answers or {}),
         client=client,
         date=date,
@@ -132,20 +160,8 @@ def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: 
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
     qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html") for ws in sheets} if base else {}
-    return render_template(
-        env,
-        "packet.html",
-        site=catalog.site,
-        strings=catalog.strings,
-        packet=packet,
-        sheets=sheets,
-        qrs=qrs,
-        duplex=duplex,
-        mode="print",
-        page_size=PAGE_SIZE[paper],
-        answers={},
-        client="",
-        date="",
+    return _paper(
+        env, "packet.html", catalog, paper, packet=packet, sheets=sheets, qrs=qrs, duplex=duplex, mode="print"
     )
 
 
@@ -154,18 +170,16 @@ def render_takehome(
 ) -> str:
     """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``)."""
     sheet_id = catalog.site.progress_sheet
-    return render_template(
+    return _paper(
         env,
         "takehome.html",
-        site=catalog.site,
-        strings=catalog.strings,
+        catalog,
+        paper,
         catalog=catalog,
         record=record,
         goals=goals,
         progress_sheet=catalog.get(sheet_id) if sheet_id else None,
-        page_size=PAGE_SIZE[paper],
         date=date,
         mode="filled",
-        answers={},
         client=record.client,
     )

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import Environment
+
 from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from .freshness import (
     ASSET_DIRS,
@@ -54,10 +56,12 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class PlannedPdf:
-    """One PDF of the site: where it goes, how it is offered, what it is made from."""
+    """One PDF of the site: where it goes, whose it is and in which format, what it is made from."""
 
     path: str
-    label: str
+    owner: str
+    group: str
+    paper: Paper
     document: Document
     key: str
 
@@ -67,25 +71,24 @@ def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
     return f"{name}-{paper}.pdf" if kind == "print" else f"{name}-{paper}-{kind}.pdf"
 
 
-def plan_pdfs(project: Project, catalog: Catalog, papers: tuple[Paper, ...]) -> list[PlannedPdf]:
-    """Every PDF of the site, with its HTML rendered and its key computed."""
-    env = environment(project)
+def plan_pdfs(env: Environment, project: Project, catalog: Catalog, papers: tuple[Paper, ...]) -> list[PlannedPdf]:
+    """Every PDF of the site, in the order pages list them, with its HTML and its key."""
     assets = assets_key(project)
     planned = []
 
-    def add(path: str, label: str, html: str, forms: bool, title: str) -> None:
+    def add(owner: str, group: str, paper: Paper, html: str, forms: bool, filename: str) -> None:
         key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
-        planned.append(PlannedPdf(path, label, Document(html, forms, title), key))
+        planned.append(PlannedPdf(f"pdf/{filename}", owner, group, paper, Document(html, forms, owner), key))
 
     for ws in catalog.worksheets:
         for name, mode, variant in SHEET_FORMATS:
             for paper in papers:
                 html = render_document(env, catalog, ws, mode=mode, paper=paper, variant=variant)
-                add(f"pdf/{pdf_name(ws.id, paper, name)}", name, html, mode == "fillable", ws.id)
+                add(ws.id, name, paper, html, mode == "fillable", pdf_name(ws.id, paper, name))
     for packet in catalog.packets:
         for paper in papers:
             html = render_packet(env, catalog, packet, paper=paper)
-            add(f"pdf/{pdf_name(f'packet-{packet.id}', paper)}", "packet", html, False, packet.id)
+            add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper))
     return planned
 
 
@@ -122,34 +125,21 @@ def _swap(stage: Path, out: Path) -> None:
 
 
 def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict]) -> tuple[dict, dict]:
-    """What each worksheet and packet page offers, grouped by format, with sizes and page counts."""
+    """What each worksheet and packet page offers: PDFs grouped by format, with sizes and pages."""
     strings = catalog.strings
-    info = {p.path: p for p in planned}
-
-    def download(path: str, paper: Paper) -> Download:
-        entry = done[path]
-        return Download(path, getattr(strings, paper), _size(entry["size"]), entry["pages"])
-
-    sheets = {}
-    for ws in catalog.worksheets:
-        groups = []
-        for name, _mode, _variant in SHEET_FORMATS:
-            files = [
-                download(f"pdf/{pdf_name(ws.id, paper, name)}", paper)
-                for paper in PAPERS
-                if f"pdf/{pdf_name(ws.id, paper, name)}" in info
-            ]
-            if files:
-                groups.append((getattr(strings, f"format_{name.replace('-', '_')}"), files))
-        sheets[ws.id] = groups
-    packets = {
-        p.id: [
-            download(f"pdf/{pdf_name(f'packet-{p.id}', paper)}", paper)
-            for paper in PAPERS
-            if f"pdf/{pdf_name(f'packet-{p.id}', paper)}" in info
-        ]
-        for p in catalog.packets
-    }
+    sheets: dict[str, list[tuple[str, list[Download]]]] = {ws.id: [] for ws in catalog.worksheets}
+    packets: dict[str, list[Download]] = {p.id: [] for p in catalog.packets}
+    for p in planned:  # planned in page order: owner, then format, then paper
+        entry = done[p.path]
+        download = Download(p.path, getattr(strings, p.paper), _size(entry["size"]), entry["pages"])
+        if p.group == "packet":
+            packets[p.owner].append(download)
+            continue
+        title = getattr(strings, f"format_{p.group.replace('-', '_')}")
+        groups = sheets[p.owner]
+        if not groups or groups[-1][0] != title:
+            groups.append((title, []))
+        groups[-1][1].append(download)
     return sheets, packets
 
 
@@ -178,7 +168,8 @@ def build(
         return nothing_to_do(out, manifest, start)
 
     catalog = load_catalog(project)
-    planned = plan_pdfs(project, catalog, papers) if pdfs else []
+    env = environment(project)
+    planned = plan_pdfs(env, project, catalog, papers) if pdfs else []
     previous = manifest.get("pdfs", {})
     done = {p.path: previous[p.path] for p in planned if previous.get(p.path, {}).get("key") == p.key}
     todo = [p for p in planned if p.path not in done or not (out / p.path).is_file()]
@@ -197,7 +188,7 @@ def build(
         for p, result in zip(todo, results, strict=True):
             _replace(stage / p.path, result.data)
             done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
-        written = _write_pages(project, catalog, stage, planned, done, preview=not pdfs)
+        written = _write_pages(env, project, catalog, stage, planned, done, preview=not pdfs)
         removed = _remove_stale(stage, set(written) | set(done))
         files = sorted(set(written) | set(done))
         manifest = {"inputs": inputs, "pdfs": done, "files": files}
@@ -211,7 +202,14 @@ def build(
 
 
 def _write_pages(
-    project: Project, catalog: Catalog, stage: Path, planned: list[PlannedPdf], done: dict, *, preview: bool
+    env: Environment,
+    project: Project,
+    catalog: Catalog,
+    stage: Path,
+    planned: list[PlannedPdf],
+    done: dict,
+    *,
+    preview: bool,
 ) -> list[str]:
     """Write the assets, the marker and every page; return their paths."""
     for name in ASSET_DIRS:
@@ -223,7 +221,7 @@ def _write_pages(
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
     written += ["favicon.svg", MARKER]
     sheets, packets = _downloads(catalog, planned, done)
-    for path, text in site_pages(environment(project), catalog, sheets, packets, preview=preview):
+    for path, text in site_pages(env, catalog, sheets, packets, preview=preview):
         _replace(stage / path, text.encode("utf-8"))
         written.append(path)
     return written
