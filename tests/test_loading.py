@@ -1,4 +1,9 @@
-"""Reading and validating content: every mistake is reported at its file, line and column."""
+"""Reading and validating content: every mistake is reported at its file, line and column.
+
+The single-mistake cases (bad YAML, wrong types, unknown keys, broken links...) are files in
+``tests/bad_inputs``, run through the command line by ``test_bad_inputs.py``; the cases here need
+Python: several problems at once, lookups across fields, the catalog as a whole.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import pytest
 
 from worksheets.errors import InputError
 from worksheets.loader import load_catalog, load_worksheet
-from worksheets.yamlsource import MAX_BYTES, read_yaml
+from worksheets.yamlsource import read_yaml
 
 
 def problems(path: Path) -> list[str]:
@@ -32,22 +37,6 @@ def test_minimal_sheet_is_valid(write_sheet, minimal):
     assert ws.id == "ok" and ws.names() == ["answer", "rating"]
 
 
-def test_duplicate_yaml_key_is_an_error_on_its_line(write_sheet, minimal):
-    path = write_sheet("dup.yaml", minimal.replace("minutes: 5\n", "minutes: 5\nminutes: 6\n"))
-    assert problems(path) == [f"{path}:6:1: duplicate key 'minutes' (first given on line 5)"]
-
-
-def test_unknown_key_names_the_near_miss(write_sheet, minimal):
-    path = write_sheet("typo.yaml", minimal.replace("    title: Section one", "    titel: Section one"))
-    messages = problems(path)
-    assert f"{path}:14:5: unknown key 'titel'; did you mean 'title'?" in messages
-
-
-def test_unknown_field_kind_suggests_the_right_one(write_sheet, minimal):
-    path = write_sheet("kind.yaml", minimal.replace("kind: scale", "kind: scael"))
-    assert problems(path) == [f"{path}:22:15: unknown field kind 'scael'; did you mean 'scale'?"]
-
-
 def test_every_problem_in_a_file_is_listed(write_sheet, minimal):
     text = minimal.replace("minutes: 5", "minutes: five").replace("kind: scale", "kind: scael")
     path = write_sheet("many.yaml", text.replace("title: Test sheet\n", ""))
@@ -57,64 +46,10 @@ def test_every_problem_in_a_file_is_listed(write_sheet, minimal):
     assert f"{path}:21:15: unknown field kind 'scael'; did you mean 'scale'?" in messages
 
 
-def test_wrong_type_says_what_was_expected(write_sheet, minimal):
-    path = write_sheet("type.yaml", minimal.replace("tags: [test]", "tags: test"))
-    assert problems(path) == [f"{path}:4:7: expected a list, got text"]
-
-
 def test_yes_and_no_stay_text(write_sheet, minimal):
     text = minimal.replace("label: Your answer", "label: No")
     ws = load_worksheet(write_sheet("norway.yaml", text))
     assert ws.fields[0].label == "No"
-
-
-def test_duplicate_field_ids(write_sheet, minimal):
-    path = write_sheet("dupid.yaml", minimal.replace("id: rating", "id: answer"))
-    assert problems(path) == [f"{path}:21:13: duplicate field id 'answer' (first used on line 17)"]
-
-
-def test_tabs_are_refused_with_advice(write_sheet, minimal):
-    path = write_sheet("tabs.yaml", minimal.replace("  purpose: Testing.", "\tpurpose: Testing."))
-    [message] = problems(path)
-    assert message.startswith(f"{path}:8:1: invalid YAML") and "not tabs" in message
-
-
-def test_empty_file_and_top_level_list(write_sheet):
-    empty = write_sheet("empty.yaml", "# nothing here\n")
-    assert problems(empty) == [f"{empty}:1:1: the file is empty; expected a mapping"]
-    listed = write_sheet("listed.yaml", "- a\n- b\n")
-    assert problems(listed) == [f"{listed}:1:1: expected a mapping at the top level"]
-
-
-def test_anchors_and_aliases_are_refused(write_sheet, minimal):
-    text = minimal.replace("tags: [test]", "tags: &t [test]\nalso: *t")
-    path = write_sheet("alias.yaml", text)
-    assert f"{path}:4:7: anchors and aliases (& and *) are not allowed" in problems(path)
-
-
-def test_non_utf8_bytes_are_located(scratch):
-    path = scratch.worksheets_dir / "latin1.yaml"
-    path.write_bytes(b"title: ok\nsummary: caf\xe9\n")
-    assert problems(path) == [f"{path}:2:13: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"]
-
-
-def test_oversized_file_is_refused(scratch):
-    path = scratch.worksheets_dir / "huge.yaml"
-    path.write_text("title: x\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
-    [message] = problems(path)
-    assert message.startswith(f"{path}:1:1: the file is too large")
-
-
-def test_bad_file_name(write_sheet, minimal):
-    path = write_sheet("Bad Name.yaml", minimal)
-    assert problems(path) == [
-        f"{path}:1:1: the file name must be an id (lowercase letters, digits and hyphens) then .yaml"
-    ]
-
-
-def test_id_key_is_refused(write_sheet, minimal):
-    path = write_sheet("with-id.yaml", "id: other\n" + minimal)
-    assert problems(path) == [f"{path}:1:1: remove 'id': a worksheet's id is its file name"]
 
 
 FLOW = """
@@ -130,13 +65,6 @@ FLOW = """
           - {id: good, text: Good, lines: 2}
           - {id: bad, text: Bad}
 """
-
-
-def test_broken_flowchart_link_and_orphan(write_sheet, minimal):
-    path = write_sheet("flow.yaml", minimal + FLOW)
-    messages = problems(path)
-    assert f"{path}:33:54: 'no' goes to 'bda', which is not a node here; did you mean 'bad'?" in messages
-    assert f"{path}:35:18: no link leads to node 'bad'" in messages
 
 
 def test_flowchart_must_be_a_tree(write_sheet, minimal):

@@ -105,6 +105,11 @@ def _message(error: Any, doc: Document) -> Problem:
         return doc.problem(loc, f"expected one of {expected}{got}{hint}")
     if kind == "string_pattern_mismatch":
         return doc.problem(loc, f"expected {PATTERN_NAMES.get(ctx['pattern'], 'text matching ' + ctx['pattern'])}")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = "at least" if kind == "greater_than_equal" else "at most"
+        return doc.problem(loc, f"expected {bound} {ctx.get('ge', ctx.get('le'))}, got {error['input']}")
+    if kind == "too_short" and ctx.get("actual_length") == 0:
+        return doc.problem(loc, "expected at least one item, got an empty list")
     if kind == "value_error":
         return doc.problem(loc, str(ctx["error"]))
     if kind in _EXPECTED:

@@ -136,15 +136,15 @@ def update(path: Path, catalog: Catalog, *, client: str | None = None) -> Iterat
     """Change a record safely: ``with update(path, catalog) as box: box["record"] = new``.
 
     The record is locked, read (or, with ``client``, started when the file does not exist yet),
-    handed over in ``box["record"]``, and saved on leaving the block if it was replaced.
+    handed over in ``box["record"]``, and saved on leaving the block if it was replaced. A bad
+    or missing record is refused before the lock file is made, so refusing writes nothing.
     """
+    if path.exists():
+        load_record(path, catalog)
+    elif client is None:
+        raise InputError([Problem(path, 1, 1, "no such client record")])
     with locked(path):
-        if path.exists():
-            record = load_record(path, catalog)
-        elif client is not None:
-            record = ClientRecord(client=client)
-        else:
-            raise InputError([Problem(path, 1, 1, "no such client record")])
+        record = load_record(path, catalog) if path.exists() else ClientRecord(client=client or "")
         box: dict[str, Any] = {"record": record}
         yield box
         if box["record"] is not record:
