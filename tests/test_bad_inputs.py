@@ -33,6 +33,7 @@ TIMEOUT = 15
 DESTINATIONS = {
     "worksheets": "content/worksheets/{name}",
     "packets": "content/packets/{name}",
+    "pages": "content/pages/{name}",
     "site": "content/site.yaml",
 }
 """Where a case of each content family is put in a copy of the project."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from functools import cache
 from io import BytesIO
 
@@ -107,6 +109,26 @@ def test_greek_cyrillic_and_accents_use_the_fallback_font(project, catalog):
         assert word in text
     fonts = embedded_fonts(data)
     assert "Noto-Sans" in fonts and all(fonts.values()), fonts
+
+
+def test_hebrew_and_arabic_answers_use_bundled_fonts_and_start_on_the_right(project, catalog, tmp_path):
+    ws = catalog.get("what-i-want")
+    answers = {"hope": "לישון טוב יותר", "stopping": "أريد أن أنام", "expect": "Sleep better"}
+    html = render_document(environment(project), catalog, ws, mode="filled", paper="a4", answers=answers)
+    assert html.count(' dir="rtl"') == 2
+    pdf = tmp_path / "rtl.pdf"
+    pdf.write_bytes(write_pdf(html, project))
+    fonts = embedded_fonts(pdf.read_bytes())
+    assert {"Noto-Sans-Hebrew", "Noto-Sans-Arabic"} <= set(fonts) and all(fonts.values()), fonts
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    right = {}
+    for word in ("לישון", "أريد", "Sleep"):  # the first word of each answer (poppler may reverse it)
+        match = re.search(rf'xMax="([\d.]+)"[^>]*>(?:{word}|{word[::-1]})<', boxes)
+        assert match, word
+        right[word] = float(match.group(1))
+    page_width = POINTS["a4"][0]
+    assert right["לישון"] > page_width * 0.8 and right["أريد"] > page_width * 0.8, right
+    assert right["Sleep"] < page_width * 0.5, right
 
 
 def test_same_input_gives_identical_bytes(project, catalog):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,3 +63,67 @@ def locked(path: Path) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False where the
+    system or its file system cannot, so the caller falls back to two renames."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def aside(folder: Path) -> Path:
+    """Where ``replace_folder`` keeps the old ``folder`` for a moment when it cannot swap in one
+    step; ``recover_folder`` looks there after a crash."""
+    return folder.with_name(f".{folder.name}.old")
+
+
+def staging(folder: Path) -> Path:
+    """A new folder beside ``folder`` to put its next version together in, named for this process."""
+    return folder.with_name(f".{folder.name}.building-{os.getpid()}")
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """What a killed ``replace_folder`` or build into ``folder`` can leave: staging folders and
+    the old folder set aside."""
+    found = list(folder.parent.glob(f".{folder.name}.building-*"))
+    return [*found, aside(folder)] if aside(folder).exists() else found
+
+
+def replace_folder(new: Path, folder: Path) -> None:
+    """Put the complete folder ``new`` where ``folder`` is, so that at every moment ``folder``
+    is the old one or the new one, whole, even if the process is killed.
+
+    On Linux the two are swapped in one step and the old one, now at ``new``, is deleted. Where
+    that is not possible, the old folder is renamed aside first; a crash between the two renames
+    leaves it there, and ``recover_folder`` puts it back.
+    """
+    if not folder.exists():
+        new.rename(folder)
+    elif _exchange(new, folder):
+        shutil.rmtree(new)
+    else:
+        folder.rename(aside(folder))
+        new.rename(folder)
+        shutil.rmtree(aside(folder))
+    _fsync_folder(folder.parent)
+
+
+def recover_folder(folder: Path) -> None:
+    """Tidy up after a killed build: put ``folder`` back if it was left aside, and delete
+    half-made staging folders. Call it under ``locked(folder)``, so no live build's are touched."""
+    if aside(folder).exists() and not folder.exists():
+        aside(folder).rename(folder)
+    for path in leftovers(folder):
+        shutil.rmtree(path)

@@ -90,14 +90,14 @@ def cli(ctx: click.Context, project: Path) -> None:
 @click.pass_context
 def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, clean: bool, quiet: bool) -> None:
     """Build the static site: pages, PDFs and packets. Renders only what changed."""
-    from .freshness import build_options, check_out, nothing_to_do, up_to_date
+    from .freshness import build_options, check_out, inputs_key, nothing_to_do, up_to_date
 
     start = time.perf_counter()
     project = _project(ctx)
     papers = PAPERS if paper == "both" else (paper,)
     target = (out or project.root / "site").resolve()
     check_out(project, target)
-    manifest = None if clean else up_to_date(project, target, build_options(papers, True))
+    manifest = None if clean else up_to_date(target, inputs_key(project, build_options(papers, True)))
     if manifest is not None:
         result = nothing_to_do(target, manifest, start)
     else:

@@ -16,12 +16,15 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from .atomic import leftovers
 from .errors import InputError, Problem
 from .project import Project
 
 MARKER = ".worksheets-site"
 MANIFEST = ".worksheets-manifest.json"
 ASSET_DIRS = ("css", "fonts")
+IMAGES = "images"
+"""The folder of ``content/`` for pictures in Markdown (see ``markup``)."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,20 @@ def inputs_key(project: Project, options: str) -> str:
     return digest.hexdigest()
 
 
+def asset_folders(project: Project) -> dict[str, Path]:
+    """What a site copies under ``assets/`` and a PDF may load besides its HTML: the stylesheets
+    and fonts from ``templates/``, and the pictures that content Markdown shows."""
+    folders = {name: project.templates / name for name in ASSET_DIRS}
+    folders[IMAGES] = project.content / IMAGES
+    return {name: folder for name, folder in folders.items() if folder.is_dir()}
+
+
 def assets_key(project: Project) -> str:
-    """A key for what a PDF loads besides its HTML: the stylesheets and fonts."""
+    """A key for what a PDF loads besides its HTML (see ``asset_folders``)."""
     digest = hashlib.sha256(versions().encode())
-    for name in ASSET_DIRS:
-        _digest_files(project.templates / name, digest)
+    for name, folder in asset_folders(project).items():
+        digest.update(f"{name}\0".encode())
+        _digest_files(folder, digest)
     return digest.hexdigest()
 
 
@@ -92,10 +104,13 @@ def nothing_to_do(out: Path, manifest: dict[str, Any], start: float) -> BuildRes
     return BuildResult(out, 0, len(manifest["pdfs"]), 0, pages, time.perf_counter() - start)
 
 
-def up_to_date(project: Project, out: Path, options: str) -> dict[str, Any] | None:
-    """The manifest of ``out`` when it was built from exactly these inputs and is complete."""
+def up_to_date(out: Path, inputs: str) -> dict[str, Any] | None:
+    """The manifest of ``out`` when it was built from exactly these inputs (``inputs_key``) and is
+    complete, and no build into it was killed half-way (that leaves folders to tidy up)."""
+    if leftovers(out):
+        return None
     manifest = read_manifest(out)
-    if manifest.get("inputs") != inputs_key(project, options):
+    if manifest.get("inputs") != inputs:
         return None
     if not all((out / path).is_file() for path in manifest.get("files", [])):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem, did_you_mean
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
+from .markup import url_problems
 from .modelbase import ID_PATTERN, PATTERN_NAMES
 from .models import Packet, Page, Site, Strings, Worksheet
 from .project import Project
@@ -144,6 +145,20 @@ def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
     if ws.example is not None:
         yield from answer_problems(doc, ws, ws.example.answers, ("example", "answers"))
 
+    markdown = [(("intro",), ws.intro)]
+    markdown += [(("notes", part), text) for part, text in ws.notes.model_dump().items()]
+    markdown += [(("sections", s, "prompt"), x.prompt) for s, x in enumerate(ws.sections) if x.prompt]
+    yield from _markdown_problems(doc, markdown)
+
+
+def _markdown_problems(doc: Document, places: list[tuple[tuple[Key, ...], str]]) -> Iterator[Problem]:
+    """Bad links and images in the Markdown at ``places`` of ``doc`` (a file in ``content/``)."""
+    folder = doc.path.resolve().parent  # content/ itself, or content/worksheets/ or content/pages/
+    content = folder if folder.name == "content" else folder.parent
+    for loc, text in places:
+        for url, message in url_problems(text, content):
+            yield doc.problem(loc, message, at=url)
+
 
 def answer_problems(doc: Document, ws: Worksheet, answers: dict[str, Any], at: tuple[Key, ...]) -> Iterator[Problem]:
     """Problems with answers to ``ws`` found at ``at`` in ``doc``: unknown fields, wrong shapes."""
@@ -226,13 +241,17 @@ def _read_named(path: Path, what: str) -> Document:
     return doc
 
 
+def _raise_any(problems: Iterable[Problem]) -> None:
+    found = list(problems)
+    if found:
+        raise InputError(found)
+
+
 def load_worksheet(path: Path) -> Worksheet:
-    """Read and check one worksheet file."""
+    """Read and check one worksheet file (in a project's ``content/worksheets/``)."""
     doc = _read_named(path, "worksheet")
     worksheet = validate(doc, Worksheet, doc.data)
-    problems = list(_worksheet_problems(doc, worksheet))
-    if problems:
-        raise InputError(problems)
+    _raise_any(_worksheet_problems(doc, worksheet))
     return worksheet
 
 
@@ -257,6 +276,7 @@ def load_catalog(project: Project) -> Catalog:
     site_path = project.content / "site.yaml"
     doc = read_yaml(site_path)
     site = validate(doc, Site, doc.data)
+    _raise_any(_markdown_problems(doc, [(("intro",), site.intro)]))
     strings_path = project.content / "strings" / f"{site.language}.yaml"
     if not strings_path.exists():
         msg = f"no strings file for language '{site.language}' (expected {strings_path})"
@@ -270,7 +290,9 @@ def load_catalog(project: Project) -> Catalog:
     pages = []
     for path in sorted((project.content / "pages").glob("*.yaml")):
         doc = _read_named(path, "page")
-        pages.append(validate(doc, Page, doc.data))
+        page = validate(doc, Page, doc.data)
+        _raise_any(_markdown_problems(doc, [(("body",), page.body)]))
+        pages.append(page)
     ids = [w.id for w in worksheets]
     if site.progress_sheet is not None and site.progress_sheet not in ids:
         site_doc = read_yaml(site_path)

@@ -20,7 +20,7 @@ import yaml
 from pydantic import Field
 
 from .atomic import locked, write_atomic
-from .errors import InputError, Problem, did_you_mean
+from .errors import InputError, Problem, RenderError, did_you_mean
 from .loader import Catalog, answer_problems, validate
 from .modelbase import Id, Model, Text
 from .models import GoalWork
@@ -102,8 +102,13 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Characters YAML reads as line breaks; PyYAML writes them bare, and reading folds them into
+spaces, so text holding one is written double-quoted, where they are escaped."""
+
+
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
+    style = '"' if any(c in text for c in _OTHER_BREAKS) else "|" if "\n" in text else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
@@ -123,11 +128,12 @@ def dump_record(record: ClientRecord) -> bytes:
 def save_record(path: Path, record: ClientRecord, catalog: Catalog) -> None:
     """Write a record atomically, owner-only, keeping the previous version as a backup.
 
-    The YAML is read back and checked before anything is written, so a record is never saved in
-    a form the tool could not load again.
+    The YAML is read back and compared before anything is written, so a record is never saved in
+    a form the tool could not load again, or that would load with different words.
     """
     data = dump_record(record)
-    _checked(parse_yaml(data, path, expect=_EXPECT), catalog)
+    if _checked(parse_yaml(data, path, expect=_EXPECT), catalog) != record:
+        raise RenderError(f"{path}: the record would not read back as it is; nothing was saved")
     write_atomic(path, data, mode=RECORD_MODE, backup=backup_path(path))
 
 

@@ -14,10 +14,11 @@ of printing nothing, and no answer can ever become markup.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-import markdown as md
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
@@ -26,13 +27,9 @@ from .errors import InputError, Problem, RenderError
 from .fields import TableField, WheelField
 from .formats import PAGE_SIZE, Mode, Paper, Variant
 from .loader import Catalog
+from .markup import to_html
 from .models import Packet, Rating, Strings, Worksheet
 from .project import Project
-
-
-def markdown(text: str) -> Markup:
-    """Content Markdown (the site owner's, never a client's) as HTML."""
-    return Markup(md.markdown(text, extensions=["sane_lists"], output_format="html"))
 
 
 def css_string(text: str) -> Markup:
@@ -59,6 +56,33 @@ def chart(progress: list[Rating], strings: Strings, title: str) -> Markup:
     return progress_chart_svg([(strings.format_date(p.date, short=True), p.rating) for p in progress], title)
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: Any) -> Any:
+    """``value`` without control characters (tabs and line breaks stay), for every ``{{ }}``.
+
+    A client's words may hold some (a stray escape typed into a terminal, text pasted from
+    elsewhere); they have no glyph, so on paper they would print as boxes.
+    """
+    if isinstance(value, str) and _CONTROLS.search(value):
+        cleaned = _CONTROLS.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+def direction(text: Any) -> Markup:
+    """`` dir="rtl"`` when ``text`` starts (at its first letter) in a right-to-left script, so a
+    client's answer in Hebrew or Arabic sits on the right of its box, as they would write it."""
+    for c in str(text):
+        kind = unicodedata.bidirectional(c)
+        if kind in ("R", "AL"):
+            return Markup(' dir="rtl"')
+        if kind == "L":
+            break
+    return Markup("")
+
+
 def environment(project: Project) -> Environment:
     """The Jinja2 environment for a project's templates."""
     env = Environment(
@@ -67,9 +91,11 @@ def environment(project: Project) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=printable,
     )
-    env.filters["markdown"] = markdown
+    env.filters["markdown"] = to_html
     env.filters["css_string"] = css_string
+    env.filters["direction"] = direction
     env.globals["wheel"] = wheel
     env.globals["chart"] = chart
     return env

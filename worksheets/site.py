@@ -1,9 +1,11 @@
 """Build the static site: plan every output, render only what changed, then swap it into place.
 
 - Safe: the new site is put together in a staging folder beside the output (unchanged files are
-  hard links to the old ones) and swapped in only when complete, so a failed or interrupted build
-  leaves the previous site whole. A marker file identifies folders this tool made; the build
-  refuses to replace any other, so a slip such as ``--out .`` cannot delete a project.
+  hard links to the old ones) and swapped in only when complete, in one step on Linux, so a
+  failed, interrupted or killed build leaves the previous site whole; the next build tidies up
+  what a killed one left behind. A lock beside the output lets one build at a time use it. A
+  marker file identifies folders this tool made; the build refuses to replace any other, so a
+  slip such as ``--out .`` cannot delete a project.
 - Incremental: a manifest in the output records, for every PDF, a key made from the HTML it was
   rendered from (which holds everything the content and templates put into it), the stylesheets
   and fonts, the tool's and WeasyPrint's versions and the options. Only PDFs whose key changed
@@ -25,18 +27,20 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from .atomic import locked, recover_folder, replace_folder, staging
 from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from .freshness import (
-    ASSET_DIRS,
     MANIFEST,
     MARKER,
     BuildResult,
+    asset_folders,
     assets_key,
     build_options,
     check_out,
     inputs_key,
     nothing_to_do,
     read_manifest,
+    up_to_date,
 )
 from .loader import Catalog, load_catalog
 from .project import Project
@@ -115,15 +119,6 @@ def _replace(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _swap(stage: Path, out: Path) -> None:
-    """Put ``stage`` where ``out`` is, keeping the old site until the new one is in place."""
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    stage.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict]) -> tuple[dict, dict]:
     """What each worksheet and packet page offers: PDFs grouped by format, with sizes and pages."""
     strings = catalog.strings
@@ -163,40 +158,39 @@ def build(
     out = out.resolve()
     options = build_options(papers, pdfs)
     inputs = inputs_key(project, options)
-    manifest = {} if clean else read_manifest(out)
-    if manifest.get("inputs") == inputs and all((out / path).is_file() for path in manifest.get("files", [])):
+    if not clean and (manifest := up_to_date(out, inputs)):
         return nothing_to_do(out, manifest, start)
 
-    catalog = load_catalog(project)
+    catalog = load_catalog(project)  # bad content stops the build here, before anything is written
     env = environment(project)
     planned = plan_pdfs(env, project, catalog, papers) if pdfs else []
-    previous = manifest.get("pdfs", {})
-    done = {p.path: previous[p.path] for p in planned if previous.get(p.path, {}).get("key") == p.key}
-    todo = [p for p in planned if p.path not in done or not (out / p.path).is_file()]
-    for p in todo:
-        done.pop(p.path, None)
-
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = out.with_name(f".{out.name}.building-{os.getpid()}")
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir()
-    try:
-        if out.exists() and not clean:
-            _stage_from(out, stage)
-        tick = progress(len(todo)) if progress else None
-        results = render_all(project, [p.document for p in todo], jobs=jobs, done=tick)
-        for p, result in zip(todo, results, strict=True):
-            _replace(stage / p.path, result.data)
-            done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
-        written = _write_pages(env, project, catalog, stage, planned, done, preview=not pdfs)
-        removed = _remove_stale(stage, set(written) | set(done))
-        files = sorted(set(written) | set(done))
-        manifest = {"inputs": inputs, "pdfs": done, "files": files}
-        _replace(stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
-        _swap(stage, out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+    with locked(out):  # one build at a time into one folder; tidy up after one that was killed
+        recover_folder(out)
+        previous = {} if clean else read_manifest(out).get("pdfs", {})
+        done = {p.path: previous[p.path] for p in planned if previous.get(p.path, {}).get("key") == p.key}
+        todo = [p for p in planned if p.path not in done or not (out / p.path).is_file()]
+        for p in todo:
+            done.pop(p.path, None)
+        stage = staging(out)
+        stage.mkdir()
+        try:
+            if out.exists() and not clean:
+                _stage_from(out, stage)
+            tick = progress(len(todo)) if progress else None
+            results = render_all(project, [p.document for p in todo], jobs=jobs, done=tick)
+            for p, result in zip(todo, results, strict=True):
+                _replace(stage / p.path, result.data)
+                done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
+            written = _write_pages(env, project, catalog, stage, planned, done, preview=not pdfs)
+            removed = _remove_stale(stage, set(written) | set(done))
+            files = sorted(set(written) | set(done))
+            manifest = {"inputs": inputs, "pdfs": done, "files": files}
+            _replace(stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+            replace_folder(stage, out)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
     pages = sum(1 for f in files if f.endswith(".html"))
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, time.perf_counter() - start)
 
@@ -212,10 +206,10 @@ def _write_pages(
     preview: bool,
 ) -> list[str]:
     """Write the assets, the marker and every page; return their paths."""
-    for name in ASSET_DIRS:
-        shutil.rmtree(stage / "assets" / name, ignore_errors=True)
-        shutil.copytree(project.templates / name, stage / "assets" / name)
-    assets = [p for name in ASSET_DIRS for p in (stage / "assets" / name).rglob("*") if p.is_file()]
+    shutil.rmtree(stage / "assets", ignore_errors=True)
+    for name, folder in asset_folders(project).items():
+        shutil.copytree(folder, stage / "assets" / name)
+    assets = [p for p in (stage / "assets").rglob("*") if p.is_file()]
     written = [str(p.relative_to(stage)) for p in assets]
     _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")

@@ -84,6 +84,7 @@ class Document:
     data: Any
     values: dict[tuple[Key, ...], Pos] = field(default_factory=dict)
     keys: dict[tuple[Key, ...], Pos] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def where(self, loc: tuple[Key, ...], *, key: bool = False) -> Pos:
         """Position of the value (or, with ``key``, the key) at ``loc``, else its nearest parent."""
@@ -94,9 +95,15 @@ class Document:
             loc = loc[:-1]
         return self.values.get(loc, (1, 1))
 
-    def problem(self, loc: tuple[Key, ...], message: str, *, key: bool = False) -> Problem:
-        """A Problem pointing at ``loc`` in this file."""
+    def problem(self, loc: tuple[Key, ...], message: str, *, key: bool = False, at: str = "") -> Problem:
+        """A Problem pointing at ``loc`` in this file; with ``at``, at the first place that text is
+        written from there on (a link in a block of Markdown several lines long)."""
         line, column = self.where(loc, key=key)
+        for number in range(line, len(self.lines) + 1) if at else ():
+            found = self.lines[number - 1].find(at, column - 1 if number == line else 0)
+            if found >= 0:
+                line, column = number, found + 1
+                break
         return Problem(self.path, line, column, message)
 
 
@@ -161,7 +168,7 @@ def parse_yaml(raw: bytes, path: Path, *, expect: str = "a mapping") -> Document
     if root is None:
         raise InputError([Problem(path, 1, 1, f"the file is empty; expected {expect}")])
 
-    doc = Document(path, None)
+    doc = Document(path, None, lines=text.splitlines())
     problems: list[Problem] = []
 
     def refuse(node: yaml.Node, message: str) -> None:

@@ -1,0 +1,118 @@
+"""Markdown in content never carries script into the site, and never makes a build fetch anything."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from worksheets.markup import url_problems
+from worksheets.project import Project
+from worksheets.site import build
+
+from conftest import pdf_text, run
+
+HOSTILE = """\
+Plain words stay.
+
+<script>alert("script")</script>
+<p onclick="alert('click')" style="color:red">Click me</p>
+<img alt="x" onerror="alert('img')" src="images/calm.png">
+<style>body { display: none }</style>
+<form action="images/calm.png"><input name="secret"></form>
+[A safe link](https://example.org/help) and [mail](mailto:someone@example.org).
+"""
+
+
+def _picture(project: Project) -> None:
+    folder = project.content / "images"
+    folder.mkdir()
+    Image.new("RGB", (120, 60), (90, 140, 180)).save(folder / "calm.png")
+
+
+def _set_intro(project: Project, sheet: str, intro: str) -> Path:
+    path = project.worksheets_dir / f"{sheet}.yaml"
+    text = path.read_text()
+    start = text.index("intro: |\n")
+    end = text.index("\nnotes:", start)
+    block = "".join(f"  {line}\n" if line else "\n" for line in intro.splitlines())
+    path.write_text(text[:start] + "intro: |\n" + block.rstrip("\n") + text[end:])
+    return path
+
+
+def test_raw_html_is_sanitised_on_pages_and_in_pdfs(scratch: Project, tmp_path: Path):
+    _picture(scratch)
+    _set_intro(scratch, "worry-tree", HOSTILE)
+    out = tmp_path / "site"
+    build(scratch, out, pdfs=False)
+    page = (out / "worksheets" / "worry-tree.html").read_text()
+    assert "Plain words stay." in page and "Click me" in page
+    for bad in ("<script", "alert(", "onclick", "onerror", "display: none", "<form", 'name="secret"'):
+        assert bad not in page, bad
+    assert '<a href="https://example.org/help" rel="noopener noreferrer">A safe link</a>' in page
+    assert '<img alt="x" src="../assets/images/calm.png">' in page
+    assert (out / "assets" / "images" / "calm.png").is_file()
+
+    pdf = tmp_path / "tree.pdf"
+    code, _, err = run("pdf", "worry-tree", "-o", str(pdf), project=scratch.root)
+    assert code == 0, err
+    text = pdf_text(pdf.read_bytes())
+    assert "Plain words stay." in text and "alert" not in text
+    assert len(PdfReader(BytesIO(pdf.read_bytes())).pages[0].images) == 1, "the picture from content/images"
+
+
+class _Counting(BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Counting.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Counting.requests = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("markdown", "message"),
+    [
+        ("![Lake]({server}/lake.png)", "the image {server}/lake.png is not a file of this project"),
+        ('<img src="{server}/raw.png" alt="">', "the image {server}/raw.png is not a file of this project"),
+        ("![Lake](file:///etc/hostname)", "the image file:///etc/hostname is not a file of this project"),
+        ("![Lake](../../templates/favicon.svg)", "the image ../../templates/favicon.svg is outside content/images/"),
+        ("[Help]({server}/help)", "the link {server}/help is not secure; use https:"),
+        ("[Run](javascript:alert(1))", "the link javascript:alert(1) is not allowed"),
+        ('<a href="&#106;avascript:alert(1)">Run</a>', "the link javascript:alert(1) is not allowed"),
+    ],
+)
+def test_a_remote_or_file_address_stops_the_build_before_any_connection(scratch, tmp_path, server, markdown, message):
+    path = _set_intro(scratch, "grow", "Before.\n\n" + markdown.format(server=server))
+    out = tmp_path / "site"
+    code, _, err = run("build", "--out", str(out), project=scratch.root)
+    assert code == 2
+    assert f"{path}:" in err and message.format(server=server) in err
+    assert not out.exists()
+    assert _Counting.requests == [], "the build made a request"
+
+
+def test_links_inside_the_site_and_images_in_content_images_are_allowed(project):
+    markdown = "[All sheets](../index.html#all), [top](#top), ![Lake](images/none.png)"
+    missing = f"the image images/none.png does not exist (looked for {project.content / 'images' / 'none.png'})"
+    assert url_problems(markdown, project.content) == [("images/none.png", missing)]
