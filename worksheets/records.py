@@ -150,7 +150,8 @@ def update(path: Path, catalog: Catalog, *, client: str | None = None) -> Iterat
     elif client is None:
         raise InputError([Problem(path, 1, 1, "no such client record")])
     with locked(path):
-        record = load_record(path, catalog) if path.exists() else ClientRecord(client=client or "")
+        new = client is not None and not path.exists()  # read again under the lock; gone: refused
+        record = ClientRecord(client=client) if new else load_record(path, catalog)
         box: dict[str, Any] = {"record": record}
         yield box
         if box["record"] is not record:
