@@ -116,3 +116,19 @@ def test_links_inside_the_site_and_images_in_content_images_are_allowed(project)
     markdown = "[All sheets](../index.html#all), [top](#top), ![Lake](images/none.png)"
     missing = f"the image images/none.png does not exist (looked for {project.content / 'images' / 'none.png'})"
     assert url_problems(markdown, project.content) == [("images/none.png", missing)]
+
+
+def test_a_link_out_of_content_images_is_never_published(scratch, tmp_path):
+    secret = tmp_path / "private-notes.txt"
+    secret.write_text("a client's private note")
+    images = scratch.content / "images"
+    images.mkdir()
+    (images / "notes.png").symlink_to(secret)
+    out = tmp_path / "site"
+    code, _, err = run("build", "--out", str(out), "--paper", "a4", project=scratch.root)
+    assert code == 2 and f"{images / 'notes.png'}:1:1: this links to {secret}" in err
+    assert not out.exists()
+
+    path = _set_intro(scratch, "grow", "![Notes](images/notes.png)")
+    code, _, err = run("check", project=scratch.root)
+    assert code == 2 and f"{path}:" in err and "links to a file outside content/images/" in err

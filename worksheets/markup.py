@@ -88,6 +88,8 @@ def _image_problem(url: str, scheme: str, netloc: str, content: Path) -> list[st
         return [f"the image {url} is outside content/{IMAGES}/; {where}"]
     if not (content / path).is_file():
         return [f"the image {url} does not exist (looked for {content / path})"]
+    if not (content / path).resolve().is_relative_to((content / IMAGES).resolve()):
+        return [f"the image {url} links to a file outside content/{IMAGES}/; copy the file in instead"]
     return []
 
 
@@ -99,7 +101,7 @@ def to_html(context: Context, text: str) -> Markup:
     does not, and WeasyPrint reads the images from ``content/`` (its base is ``templates/``).
     """
     assets = context.get("assets")
-    prefix = f"{assets}" if assets is not None else "../content/"
+    prefix = assets if assets is not None else "../content/"
 
     def locate(tag: str, attribute: str, value: str) -> str:
         return prefix + value if tag == "img" and attribute == "src" else value

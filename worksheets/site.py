@@ -28,6 +28,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .atomic import locked, recover_folder, replace_folder, staging
+from .errors import InputError, Problem
 from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from .freshness import (
     MANIFEST,
@@ -207,10 +208,12 @@ def _write_pages(
 ) -> list[str]:
     """Write the assets, the marker and every page; return their paths."""
     shutil.rmtree(stage / "assets", ignore_errors=True)
+    written = []
     for name, folder in asset_folders(project).items():
-        shutil.copytree(folder, stage / "assets" / name)
-    assets = [p for p in (stage / "assets").rglob("*") if p.is_file()]
-    written = [str(p.relative_to(stage)) for p in assets]
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            target = Path("assets", name, path.relative_to(folder))
+            _replace(stage / target, _published(path, folder))
+            written.append(str(target))
     _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
     written += ["favicon.svg", MARKER]
@@ -219,6 +222,15 @@ def _write_pages(
         _replace(stage / path, text.encode("utf-8"))
         written.append(path)
     return written
+
+
+def _published(path: Path, folder: Path) -> bytes:
+    """The bytes of an asset to publish, refusing a symbolic link that leads out of its folder:
+    a link in content/images to a file elsewhere on this computer must not put that file online."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        msg = f"this links to {path.resolve()}, outside {folder}; only files inside it are published"
+        raise InputError([Problem(path, 1, 1, msg)])
+    return path.read_bytes()
 
 
 def _remove_stale(stage: Path, keep: set[str]) -> int:
