@@ -57,6 +57,17 @@ def _catalog(ctx: click.Context) -> tuple[Project, Catalog]:
     return project, load_catalog(project)
 
 
+def _output_option(name: str) -> Any:
+    """The ``-o/--output`` option of the commands that write one PDF, named after ``name``."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"PDF file to write [default: {name}-PAPER.pdf].",
+    )
+
+
 def _worksheet_arg(catalog: Catalog, worksheet_id: str, param_hint: str = "ID") -> Any:
     try:
         return catalog.get(worksheet_id)
@@ -149,13 +160,7 @@ def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
 @cli.command()
 @click.argument("worksheet_id", metavar="ID")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="PDF file to write [default: ID-PAPER.pdf].",
-)
+@_output_option("ID")
 @click.option("--example", is_flag=True, help="Fill the sheet with its worked example.")
 @click.option("--fillable", is_flag=True, help="A PDF with form fields, to fill in on a computer or tablet.")
 @click.option("--variant", type=click.Choice(VARIANTS), default=None, help="An alternate format.")
@@ -193,13 +198,7 @@ def pdf(
 @click.option("--title", default=None, help="Title of a packet of your own.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--duplex", is_flag=True, help="Start every sheet on a right-hand page, for printing on both sides.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="PDF file to write [default: NAME-PAPER.pdf].",
-)
+@_output_option("NAME")
 @click.pass_context
 def packet(
     ctx: click.Context,
@@ -269,7 +268,8 @@ def prefill(
 
     project, catalog = _catalog(ctx)
     for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
-        click.echo(f"Wrote {sheet.path} ({sheet.goals} goals, {sheet.pages} pages)")
+        goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
+        click.echo(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)")
 
 
 @cli.command("import")

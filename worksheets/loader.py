@@ -127,7 +127,7 @@ def validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
         raise InputError(problems) from None
 
 
-def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
+def _worksheet_problems(doc: Document, ws: Worksheet, content: Path) -> Iterator[Problem]:
     """The checks that need the whole worksheet: unique ids, links, references, the example."""
     seen: dict[str, tuple[Key, ...]] = {}
     for s, section in enumerate(ws.sections):
@@ -148,13 +148,12 @@ def _worksheet_problems(doc: Document, ws: Worksheet) -> Iterator[Problem]:
     markdown = [(("intro",), ws.intro)]
     markdown += [(("notes", part), text) for part, text in ws.notes.model_dump().items()]
     markdown += [(("sections", s, "prompt"), x.prompt) for s, x in enumerate(ws.sections) if x.prompt]
-    yield from _markdown_problems(doc, markdown)
+    yield from _markdown_problems(doc, content, markdown)
 
 
-def _markdown_problems(doc: Document, places: list[tuple[tuple[Key, ...], str]]) -> Iterator[Problem]:
-    """Bad links and images in the Markdown at ``places`` of ``doc`` (a file in ``content/``)."""
-    folder = doc.path.resolve().parent  # content/ itself, or content/worksheets/ or content/pages/
-    content = folder if folder.name == "content" else folder.parent
+def _markdown_problems(doc: Document, content: Path, places: list[tuple[tuple[Key, ...], str]]) -> Iterator[Problem]:
+    """Bad links and images in the Markdown at ``places`` of ``doc`` (images are looked for in the
+    ``content`` folder's ``images/``)."""
     for loc, text in places:
         for url, message in url_problems(text, content):
             yield doc.problem(loc, message, at=url)
@@ -251,7 +250,7 @@ def load_worksheet(path: Path) -> Worksheet:
     """Read and check one worksheet file (in a project's ``content/worksheets/``)."""
     doc = _read_named(path, "worksheet")
     worksheet = validate(doc, Worksheet, doc.data)
-    _raise_any(_worksheet_problems(doc, worksheet))
+    _raise_any(_worksheet_problems(doc, worksheet, path.resolve().parent.parent))
     return worksheet
 
 
@@ -266,8 +265,7 @@ def load_packet(path: Path, worksheet_ids: list[str]) -> Packet:
             problems.append(doc.problem(("worksheets", i), msg))
         elif worksheet_id in packet.worksheets[:i]:
             problems.append(doc.problem(("worksheets", i), f"'{worksheet_id}' is already in this packet"))
-    if problems:
-        raise InputError(problems)
+    _raise_any(problems)
     return packet
 
 
@@ -276,7 +274,7 @@ def load_catalog(project: Project) -> Catalog:
     site_path = project.content / "site.yaml"
     doc = read_yaml(site_path)
     site = validate(doc, Site, doc.data)
-    _raise_any(_markdown_problems(doc, [(("intro",), site.intro)]))
+    _raise_any(_markdown_problems(doc, project.content, [(("intro",), site.intro)]))
     strings_path = project.content / "strings" / f"{site.language}.yaml"
     if not strings_path.exists():
         msg = f"no strings file for language '{site.language}' (expected {strings_path})"
@@ -291,7 +289,7 @@ def load_catalog(project: Project) -> Catalog:
     for path in sorted((project.content / "pages").glob("*.yaml")):
         doc = _read_named(path, "page")
         page = validate(doc, Page, doc.data)
-        _raise_any(_markdown_problems(doc, [(("body",), page.body)]))
+        _raise_any(_markdown_problems(doc, project.content, [(("body",), page.body)]))
         pages.append(page)
     ids = [w.id for w in worksheets]
     if site.progress_sheet is not None and site.progress_sheet not in ids:

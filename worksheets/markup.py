@@ -17,6 +17,7 @@ a site page (images under ``assets/images/``) or a PDF (images read from ``conte
 
 from __future__ import annotations
 
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
@@ -35,7 +36,11 @@ _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"s
 _SCHEMES = {"https", "mailto"}
 
 
+@cache
 def _html(text: str) -> str:
+    """Markdown to (unsanitised) HTML. Cached: the same intro or note is checked when content loads
+    and drawn in a page and in every PDF of its sheet and packets, and Markdown is the slow part of
+    rendering the HTML (about two thirds of it, before this cache)."""
     return md.markdown(text, extensions=["sane_lists"], output_format="html")
 
 
@@ -101,16 +106,14 @@ def to_html(context: Context, text: str) -> Markup:
     does not, and WeasyPrint reads the images from ``content/`` (its base is ``templates/``).
     """
     assets = context.get("assets")
-    prefix = assets if assets is not None else "../content/"
+    return Markup(_sanitised(text, assets if assets is not None else "../content/"))
+
+
+@cache
+def _sanitised(text: str, images: str) -> str:
+    """``text`` as HTML through nh3, with picture addresses under ``images``."""
 
     def locate(tag: str, attribute: str, value: str) -> str:
-        return prefix + value if tag == "img" and attribute == "src" else value
+        return images + value if tag == "img" and attribute == "src" else value
 
-    clean = nh3.clean(
-        _html(text),
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes=_SCHEMES,
-        attribute_filter=locate,
-    )
-    return Markup(clean)
+    return nh3.clean(_html(text), tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, attribute_filter=locate)

@@ -169,10 +169,9 @@ def build(
     with locked(out):  # one build at a time into one folder; tidy up after one that was killed
         recover_folder(out)
         previous = {} if clean else read_manifest(out).get("pdfs", {})
-        done = {p.path: previous[p.path] for p in planned if previous.get(p.path, {}).get("key") == p.key}
-        todo = [p for p in planned if p.path not in done or not (out / p.path).is_file()]
-        for p in todo:
-            done.pop(p.path, None)
+        fresh = [p for p in planned if previous.get(p.path, {}).get("key") == p.key and (out / p.path).is_file()]
+        done = {p.path: previous[p.path] for p in fresh}
+        todo = [p for p in planned if p.path not in done]
         stage = staging(out)
         stage.mkdir()
         try:
