@@ -4,8 +4,12 @@
   folders are served. Anything else (``http:``, ``file:///etc/passwd``, a path that climbs out with
   ``..``) stops the render with a RenderError naming the URL, rather than a warning that leaves a
   sheet without its font or picture.
-- Reproducible: the PDF identifier is derived from the HTML and no date is written, so the same
-  input gives the same bytes.
+- Reproducible: the same input gives the same bytes at any time and on any machine with the same
+  package versions. The PDF identifier is derived from the HTML and no date is written; fonts come
+  only from the project (``fonts.conf`` beside this module names no system font folder, so an
+  installed font can neither change a sheet nor stand in for a missing glyph); and any font that
+  fontTools rewrites on the way (a WOFF or variable font, a subset made without HarfBuzz) is
+  stamped with a fixed date instead of the time of the build.
 - Tagged for accessibility: every PDF is WeasyPrint's PDF/UA-1 variant, with a structure tree
   (headings, lists, tables, reading order), the document's language and title, alt text for
   diagrams from their SVG titles, and form fields in the structure's tab order.
@@ -17,6 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -107,6 +114,28 @@ def _radio_groups_fixed(pdf: Any) -> None:
     fields[:] = [ref for ref in fields if ref not in drop]
 
 
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+FIXED_DATE = "0"
+"""``SOURCE_DATE_EPOCH`` while rendering: fontTools writes this date into every font it saves
+(otherwise the current time), following the reproducible-builds convention."""
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of a render only: a browser or any other
+    program started later by the same process must still see the computer's own fonts."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     """A PDF and how many pages it has (for the site's listings)."""
@@ -121,14 +150,17 @@ def render_pdf(html: str, project: Project, *, forms: bool = False, title: str =
     ``forms`` turns the HTML's form controls into PDF form fields (the fillable mode).
     """
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
     url_fetcher = fetcher(project)
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
     try:
-        source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
-        document = source.render(pdf_forms=forms, pdf_variant=TAGGED)
-        data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=_finish)
+        with _environment(FONTCONFIG_FILE=str(FONTS_CONF), SOURCE_DATE_EPOCH=FIXED_DATE):
+            fonts = FontConfiguration()  # reads FONTCONFIG_FILE now, once per document
+            source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
+            document = source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=fonts)
+            data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=_finish)
     except FatalURLFetchingError:
         what = ", ".join(url_fetcher.refused) or "a resource"
         raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None

@@ -1,0 +1,84 @@
+"""Which characters no bundled font can print, so that no sheet shows empty boxes unannounced.
+
+PDFs are rendered with the project's own fonts only (see ``pdf.py``), so a character that none of
+the fonts in ``templates/fonts`` has prints as an empty box: today Chinese, Japanese and Korean,
+among others (a font for them would add megabytes to the project). Such text is not refused, a
+sheet may still be worth printing, but every command that prints it warns, naming the file, the
+place and the characters, as ``file:line:col: warning: ...``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .yamlsource import Document, Key
+
+FONT_SUFFIXES = (".ttf", ".otf")
+_NO_GLYPH_NEEDED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+"""Control and format characters (joiners, variation selectors, direction marks) and spaces:
+shaping uses them, but none is drawn as a glyph of its own."""
+SHOWN_AT_MOST = 8
+"""How many of the missing characters a warning names; the rest are counted."""
+
+
+@cache
+def _covered(fonts: Path) -> frozenset[int]:
+    """Every code point that some font in ``fonts`` has a glyph for (read once per process)."""
+    from fontTools.ttLib import TTFont  # a dependency of WeasyPrint, imported only when needed
+
+    covered: set[int] = set()
+    for path in sorted(fonts.iterdir()):
+        if path.suffix.lower() in FONT_SUFFIXES:
+            with TTFont(path, lazy=True) as font:
+                covered.update(font.getBestCmap() or {})
+    return frozenset(covered)
+
+
+def missing(text: str, fonts: Path) -> list[str]:
+    """The characters of ``text`` that no font in ``fonts`` has, each once, in order of appearance."""
+    covered = _covered(fonts)
+    found: dict[str, None] = {}
+    for char in text:
+        if ord(char) not in covered and unicodedata.category(char) not in _NO_GLYPH_NEEDED:
+            found.setdefault(char)
+    return list(found)
+
+
+def describe(chars: list[str]) -> str:
+    """``漢 (U+6F22), 字 (U+5B57)``: the characters and their code points, the first few of them."""
+    named = ", ".join(f"{c} (U+{ord(c):04X})" for c in chars[:SHOWN_AT_MOST])
+    more = len(chars) - SHOWN_AT_MOST
+    return f"{named} and {more} more" if more > 0 else named
+
+
+def warning(chars: list[str]) -> str:
+    """The message for text holding ``chars``."""
+    return f"warning: no bundled font has {describe(chars)}; they would print as empty boxes"
+
+
+def _strings(data: Any, loc: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...], str]]:
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*loc, i))
+
+
+def document_warnings(doc: Document, fonts: Path) -> list[Problem]:
+    """A warning at every text of ``doc`` (a content file or a client record) holding characters
+    that no font in ``fonts`` has, naming its key path and the characters."""
+    problems = []
+    for loc, text in _strings(doc.data, ()):
+        chars = missing(text, fonts)
+        if chars:
+            place = ".".join(str(part) for part in loc)
+            problems.append(doc.problem(loc, f"{warning(chars)} (in {place})"))
+    return problems
