@@ -212,17 +212,18 @@ def _encoded(text: str) -> bytes:
         raise RenderError("the record holds text that cannot be written as UTF-8; nothing was saved") from None
 
 
-def save_record(path: Path, record: ClientRecord, catalog: Catalog) -> None:
+def save_record(path: Path, record: ClientRecord, catalog: Catalog, *, old: ClientRecord | None = None) -> None:
     """Write a record atomically, owner-only, keeping the previous version as a backup.
 
     An existing file is changed as it stands, keeping its comments and layout; a new one is
     written in the tool's layout. The result is read back and compared before anything is
     written, so a record is never saved in a form the tool could not load again, or that would
     load with different words. Where ``path`` is a symbolic link, the file it leads to is written.
+    ``old`` is the record as the file holds it now, when the caller has just read it.
     """
     target = record_file(path)
     before = target.read_bytes() if target.exists() else None
-    data = dump_record(record) if before is None else _changed(path, before, record, catalog)
+    data = dump_record(record) if before is None else _changed(path, before, old, record, catalog)
     if len(data) > MAX_BYTES:
         raise InputError([Problem(path, 1, 1, _too_large(len(data), before))])
     try:
@@ -234,9 +235,9 @@ def save_record(path: Path, record: ClientRecord, catalog: Catalog) -> None:
     write_atomic(target, data, mode=RECORD_MODE, backup=backup_path(target))
 
 
-def _changed(path: Path, before: bytes, record: ClientRecord, catalog: Catalog) -> bytes:
-    """The text of the record ``before``, changed to hold ``record``."""
-    old = _checked(parse_yaml(before, path, expect=_EXPECT), catalog)
+def _changed(path: Path, before: bytes, old: ClientRecord | None, record: ClientRecord, catalog: Catalog) -> bytes:
+    """The text of the record ``before`` (holding ``old``), changed to hold ``record``."""
+    old = old or _checked(parse_yaml(before, path, expect=_EXPECT), catalog)
     try:
         text = apply_change(before.decode("utf-8"), _data(old), _data(record), _data(record, slim=True))
     except LayoutError as exc:
@@ -274,7 +275,7 @@ def update(path: Path, catalog: Catalog, *, client: str | None = None) -> Iterat
         box: dict[str, Any] = {"record": record}
         yield box
         if box["record"] is not record:
-            save_record(path, box["record"], catalog)
+            save_record(path, box["record"], catalog, old=None if new else record)
 
 
 def new_goal_id(record: ClientRecord, title: str) -> str:

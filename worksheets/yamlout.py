@@ -26,13 +26,14 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     LiteralScalarString,
     PlainScalarString,
     SingleQuotedScalarString,
 )
+from ruamel.yaml.tokens import CommentToken
 
 OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
 """Characters YAML reads as line breaks: written bare they would come back as spaces, so text
@@ -54,6 +55,8 @@ def apply_change(text: str, old: Any, new: Any, added: Any) -> str:
     ones written when a key is not in the file yet (so a default is never added, and a default
     someone wrote stays). Unchanged values keep their text, and comments stay where they were.
     """
+    crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+    text = text.replace("\r\n", "\n")  # YAML reads both as one line break
     rt = YAML()
     rt.preserve_quotes = True
     rt.width = _WIDTH
@@ -66,12 +69,11 @@ def apply_change(text: str, old: Any, new: Any, added: Any) -> str:
     mapping, sequence, offset = _indents(tree)
     rt.indent(mapping=mapping, sequence=sequence, offset=offset)
     rt.explicit_start = _starts_with_marker(text)
-    if "\r\n" in text:
-        rt.line_break = "\r\n"
+    rt.representer.ignore_aliases = lambda data: True  # one date used twice is not an &anchor
     merged = _merge(tree, old, new, added)
     out = io.StringIO()
     rt.dump(merged, out)
-    return out.getvalue()
+    return out.getvalue().replace("\n", "\r\n") if crlf else out.getvalue()
 
 
 def _merge(node: Any, old: Any, new: Any, added: Any) -> Any:
@@ -93,7 +95,8 @@ def _merge_mapping(node: CommentedMap, old: dict[Any, Any], new: dict[Any, Any],
     ``new`` orders them (after the nearest key that comes before them)."""
     for key in list(node):
         if key not in new:
-            del node[key]
+            keys = list(node)
+            _remove(node, key, keys[keys.index(key) - 1] if keys.index(key) else None)
         elif key not in old or not _same(old[key], new[key]):
             node[key] = _merge(node[key], old.get(key), new[key], added.get(key, new[key]))
     order = list(new)
@@ -101,7 +104,9 @@ def _merge_mapping(node: CommentedMap, old: dict[Any, Any], new: dict[Any, Any],
         if key not in node:
             earlier = set(order[: order.index(key)])
             at = max((i + 1 for i, k in enumerate(node) if k in earlier), default=0)
+            tail = _take_tail(node, list(node)[at - 1]) if at else ""
             node.insert(at, key, fresh(added[key], flow=_flow(node)))
+            _add_tail(node, key, tail)
 
 
 def _merge_sequence(node: CommentedSeq, old: list[Any], new: list[Any], added: list[Any]) -> None:
@@ -110,18 +115,81 @@ def _merge_sequence(node: CommentedSeq, old: list[Any], new: list[Any], added: l
 
     Changes are applied from the end, so the positions of those still to apply stay right.
     """
-    matcher = SequenceMatcher(None, [_frozen(x) for x in old], [_frozen(x) for x in new], autojunk=False)
-    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+    a, b = [_frozen(x) for x in old], [_frozen(x) for x in new]
+    for tag, i1, i2, j1, j2 in reversed(_opcodes(a, b)):
         if tag == "equal":
             continue
         paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(paired):
             node[i1 + k] = _merge(node[i1 + k], old[i1 + k], new[j1 + k], added[j1 + k])
         for i in reversed(range(i1 + paired, i2)):
-            del node[i]
-        flow = any(_flow(item) for item in node) if len(node) else False
-        for k, j in enumerate(range(j1 + paired, j2)):
-            node.insert(i1 + paired + k, fresh(added[j], flow=flow))
+            _remove(node, i, i - 1 if i else None)
+        flow = any(_flow(item) for item in node)
+        for at in range(i1 + paired, i1 + paired + j2 - j1 - paired):
+            tail = _take_tail(node, at - 1) if at else ""
+            node.insert(at, fresh(added[j1 + at - i1], flow=flow))
+            _add_tail(node, at, tail)
+
+
+def _opcodes(a: list[Any], b: list[Any]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from ``a`` to ``b``, with the common start and end matched first: a
+    change to a long list (a new rating among hundreds) then costs no more than the change, where
+    difflib alone takes time growing with the square of the length."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    middle = SequenceMatcher(None, a[start : len(a) - end], b[start : len(b) - end], autojunk=False)
+    ops = [(tag, i1 + start, i2 + start, j1 + start, j2 + start) for tag, i1, i2, j1, j2 in middle.get_opcodes()]
+    return [op for op in ops if op[1] != op[2] or op[3] != op[4]]
+
+
+def _remove(node: CommentedMap | CommentedSeq, key: Any, before: Any) -> None:
+    """Remove ``node[key]``; the comment lines that followed it (which ruamel keeps with it, but
+    which stand before whatever comes next) go to the element ``before`` it."""
+    tail = _take_tail(node, key)
+    del node[key]
+    if before is not None:
+        _add_tail(node, before, tail)
+
+
+def _comment_place(node: CommentedMap | CommentedSeq, key: Any) -> tuple[Any, Any, int]:
+    """Where ruamel keeps the comment after the element ``node[key]``: on the last value inside
+    it when it is a block mapping or list, else on itself; as (container, key, slot)."""
+    value = node[key]
+    while isinstance(value, CommentedMap | CommentedSeq) and value and not _flow(value):
+        node, key = value, list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        value = node[key]
+    return node, key, 2 if isinstance(node, CommentedMap) else 0
+
+
+def _take_tail(node: CommentedMap | CommentedSeq, key: Any) -> str:
+    """Take away the whole lines of comments and blank lines after ``node[key]`` and return them;
+    a comment at the end of its own line stays."""
+    owner, at, slot = _comment_place(node, key)
+    entry = owner.ca.items.get(at)
+    if not entry or entry[slot] is None:
+        return ""
+    own, _, tail = entry[slot].value.partition("\n")
+    if own:
+        entry[slot].value = own + "\n"
+    else:
+        entry[slot] = None
+    return tail
+
+
+def _add_tail(node: CommentedMap | CommentedSeq, key: Any, tail: str) -> None:
+    """Put whole lines of comments (from ``_take_tail``) after ``node[key]``."""
+    if not tail:
+        return
+    owner, at, slot = _comment_place(node, key)
+    entry = owner.ca.items.setdefault(at, [None, None, None, None])
+    if entry[slot] is None:
+        entry[slot] = CommentToken("\n" + tail, CommentMark(0))
+    else:
+        entry[slot].value += tail
 
 
 def fresh(value: Any, *, flow: bool = False) -> Any:
