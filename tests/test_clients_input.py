@@ -180,3 +180,10 @@ def test_dates_in_quotes_are_read_as_dates(record, catalog):
 def test_visible_writes_out_what_would_act_on_a_terminal(text, shown):
     assert visible(text) == shown
     assert str(Problem(Path("a\x1b.yaml"), 2, 3, f"unknown key '{text}'")) == f"a\\x1b.yaml:2:3: unknown key '{shown}'"
+
+
+def test_goals_add_refuses_a_bad_record_before_asking_anything(record):
+    record.write_text(RECORD.replace("rating: 7}", "rating: 70}"), encoding="utf-8")
+    result = worksheets("goals", "add", str(record), "--worksheet", "grow")
+    assert result.returncode == 2 and f"{record}:18:36: expected at most 10, got 70" in err(result)
+    assert out(result) == "", "no question was asked"

@@ -97,14 +97,18 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
     from .interview import ask, interview, parse_date
     from .models import Step
-    from .records import Goal, new_goal_id, record_file, update
+    from .records import Goal, load_record, new_goal_id, record_file, update
 
     catalog = _catalog(ctx)
     try:
         ws = catalog.get(worksheet_id)
     except KeyError as exc:
         raise click.BadParameter(visible(exc.args[0]), param_hint="--worksheet") from None
-    client, therapist = _new_client() if not record_file(path).exists() else (None, None)
+    if record_file(path).exists():
+        load_record(path, catalog)  # a bad record is refused before the questions, not after them
+        client, therapist = None, None
+    else:
+        client, therapist = _new_client()
     title = click.prompt("The goal, in a few words", value_proc=answer(required=True))
     answers = interview(ws, editor=editor)
     click.echo(click.style("\nSteps", bold=True))
