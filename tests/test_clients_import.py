@@ -84,7 +84,7 @@ def test_a_field_too_long_for_a_record_is_refused(tmp_path, field, worksheet_id)
     record = folder / "kim.yaml"
     filled = fill(made(worksheet_id), {field: "9" * 100_000}, tmp_path / "long.pdf")
     result = run("import", str(filled), str(record), "--client", "Kim", "--yes")
-    refused(result, record, f"the field '{field}' is 100,000 characters long; the most a record keeps in one text")
+    refused(result, record, f"the field '{field}' is 100,000 characters long; one text may have at most")
 
 
 def test_the_summary_shows_escape_sequences_made_visible(tmp_path, catalog):

@@ -58,7 +58,7 @@ def assert_refused_untouched(result: subprocess.CompletedProcess, record: Path, 
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        ("x" * 20_001, "Invalid value for '--note': the text is 20,001 characters long; the most a record keeps"),
+        ("x" * 20_001, "Invalid value for '--note': the text is 20,001 characters long; one text may have at most"),
         (b"Cooked \xff twice", "Invalid value for '--note': the text holds a byte that is not UTF-8 text (0xff)"),
     ],
 )
@@ -187,3 +187,11 @@ def test_goals_add_refuses_a_bad_record_before_asking_anything(record):
     result = worksheets("goals", "add", str(record), "--worksheet", "grow")
     assert result.returncode == 2 and f"{record}:18:36: expected at most 10, got 70" in err(result)
     assert out(result) == "", "no question was asked"
+
+
+def test_a_packet_title_is_checked_like_a_note(tmp_path):
+    target = tmp_path / "group.pdf"
+    for title, message in (("x" * 20_001, "20,001 characters long"), (b"Tuesday \xff group", "(0xff)")):
+        result = worksheets("packet", "--worksheets", "grow", "--title", title, "-o", str(target))
+        assert result.returncode == 2 and "Invalid value for '--title'" in err(result) and message in err(result)
+        assert "Traceback" not in err(result) and not target.exists()

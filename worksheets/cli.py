@@ -18,7 +18,7 @@ import click
 from .atomic import write_atomic
 from .errors import InputError, RenderError, did_you_mean, visible
 from .formats import PAPERS, VARIANTS
-from .goalscli import goals, required_text
+from .goalscli import goals, optional_text, required_text
 from .project import Project
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def pdf(
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--worksheets", "worksheet_ids", metavar="A,B,C", help="A packet of your own: worksheet ids, in order.")
-@click.option("--title", default=None, help="Title of a packet of your own.")
+@click.option("--title", default=None, callback=optional_text, help="Title of a packet of your own.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--duplex", is_flag=True, help="Start every sheet on a right-hand page, for printing on both sides.")
 @_output_option("NAME")

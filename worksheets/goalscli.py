@@ -41,7 +41,7 @@ def _checked(text: str, name: str) -> str:
 
 
 def optional_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check an option's text for a record (``--note``); empty is the same as not given."""
+    """Check an option's text (``--note``, ``packet --title``); empty is the same as not given."""
     return _checked(value, "the text") if value and value.strip() else None
 
 

@@ -77,7 +77,7 @@ def text_problem(text: str) -> str | None:
             return f"holds a byte that is not UTF-8 text (0x{code - 0xDC00:02x}); type it again as UTF-8"
         return f"holds U+{code:04X}, half of a character (a lone surrogate), which cannot be saved"
     if len(text) > TEXT_LIMIT:
-        return f"is {len(text):,} characters long; the most a record keeps in one text is {TEXT_LIMIT:,}"
+        return f"is {len(text):,} characters long; one text may have at most {TEXT_LIMIT:,}"
     return None
 
 

@@ -66,13 +66,15 @@ def apply_change(text: str, old: Any, new: Any, added: Any) -> str:
         raise LayoutError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     if not isinstance(tree, CommentedMap):
         raise LayoutError("the file is not a mapping")
-    mapping, sequence, offset = _indents(tree)
-    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
-    rt.explicit_start = _starts_with_marker(text)
-    rt.representer.ignore_aliases = lambda data: True  # one date used twice is not an &anchor
-    merged = _merge(tree, old, new, added)
     out = io.StringIO()
-    rt.dump(merged, out)
+    try:
+        mapping, sequence, offset = _indents(tree)
+        rt.indent(mapping=mapping, sequence=sequence, offset=offset)
+        rt.explicit_start = _starts_with_marker(text)
+        rt.representer.ignore_aliases = lambda data: True  # one date used twice is not an &anchor
+        rt.dump(_merge(tree, old, new, added), out)
+    except (YAMLError, LookupError, TypeError, ValueError, AttributeError) as exc:  # a shape ruamel cannot carry
+        raise LayoutError(f"{type(exc).__name__}: {exc}") from None
     return out.getvalue().replace("\n", "\r\n") if crlf else out.getvalue()
 
 
