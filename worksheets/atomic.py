@@ -51,18 +51,42 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644, backup: Path | N
 
 
 @contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, *, tidy: bool = False) -> Iterator[None]:
     """Hold an exclusive lock for ``path`` (on a hidden lock file beside it) while updating it,
-    so two commands changing one file at the same time take turns instead of losing an update."""
+    so two commands changing one file at the same time take turns instead of losing an update.
+
+    With ``tidy`` the lock file is removed when the lock is released, so it exists only while a
+    command works on ``path`` and a command that stops under the lock leaves nothing behind.
+    """
     lock = path.with_name(f".{path.name}.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = _lock(lock, tidy)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
+        if tidy:
+            lock.unlink(missing_ok=True)  # before unlocking: whoever waits on it then locks again
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _lock(lock: Path, tidy: bool) -> int:
+    """An open descriptor of ``lock``, locked. Where lock files are removed on release, the one
+    opened may have been removed while waiting for it; then the lock is taken on the new one."""
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if not tidy or _same_file(fd, lock):
+            return fd
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 _RENAME_EXCHANGE = 2

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .atomic import write_atomic
-from .errors import InputError, RenderError, did_you_mean
+from .errors import InputError, RenderError, did_you_mean, visible
 from .formats import PAPERS, VARIANTS
-from .goalscli import goals
+from .goalscli import goals, optional_text, required_text
 from .project import Project
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def pdf(
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--worksheets", "worksheet_ids", metavar="A,B,C", help="A packet of your own: worksheet ids, in order.")
-@click.option("--title", default=None, help="Title of a packet of your own.")
+@click.option("--title", default=None, callback=optional_text, help="Title of a packet of your own.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--duplex", is_flag=True, help="Start every sheet on a right-hand page, for printing on both sides.")
 @_output_option("NAME")
@@ -264,19 +264,25 @@ def prefill(
     ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str, jobs: int | None
 ) -> None:
     """Make take-home PDFs from client records: one PDF per client, in their own words."""
+    from .takehome import folder_note
     from .takehome import prefill as make
 
     project, catalog = _catalog(ctx)
+    note = folder_note(out)  # as the folder was before: one made now is private
     for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
-        click.echo(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)")
+        click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
+    if note:
+        click.echo(visible(note), err=True)
 
 
 @cli.command("import")
 @click.argument("filled", metavar="FILLED.pdf", type=EXISTING_FILE)
 @click.argument("record_path", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--goal", "goal_id", metavar="ID", help="Add to this goal [default: a new goal].")
-@click.option("--client", default=None, help="The client's name or initials, to start a new record.")
+@click.option(
+    "--client", default=None, callback=required_text, help="The client's name or initials, to start a new record."
+)
 @click.option("--yes", is_flag=True, help="Save without asking.")
 @click.pass_context
 def import_(
@@ -290,17 +296,17 @@ def import_(
     today = datetime.date.today()
     sheet = read_filled(filled, catalog, today)
     if not record_path.exists() and client is None:
-        raise click.UsageError(f"{record_path} does not exist yet: give --client NAME to start it")
+        raise click.UsageError(visible(f"{record_path} does not exist yet: give --client NAME to start it"))
     with update(record_path, catalog, client=client) as box:
         changed, changes = apply(box["record"], record_path, sheet, goal_id, today)
-        click.echo(f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:")
+        click.echo(visible(f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:"))
         for change in changes or ["nothing new"]:
-            click.echo(f"  - {change}")
+            click.echo(visible(f"  - {change}"))
         if not changes or not (yes or click.confirm("Save these changes?", default=True)):
             click.echo("Nothing saved.")
             return
         box["record"] = changed
-    click.echo(f"Saved {record_path}")
+    click.echo(visible(f"Saved {record_path}"))
 
 
 @cli.command("list")

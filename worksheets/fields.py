@@ -62,13 +62,34 @@ def _typed(values: dict[str, Any], name: str) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
 
+def whole_number(text: str, low: int, high: int) -> int:
+    """The whole number from ``low`` to ``high`` written in ``text``; ValueError otherwise.
+
+    Clients write numbers in their own script, so the decimal digits of every script count
+    (``str.isdecimal``: Arabic-Indic, Devanagari or full-width digits as well as 0 to 9).
+    Superscripts, circled digits and the like are digits only in a looser sense
+    (``str.isdigit``) and ``int`` refuses them, so they are refused here too. The one parser for
+    numbers typed into a filled PDF and for answers given at the terminal.
+    """
+    if not text.isdecimal() or len(text) > _MAX_DIGITS or not low <= int(text) <= high:
+        raise ValueError(f"expected a whole number from {low} to {high}")
+    return int(text)
+
+
+_MAX_DIGITS = 20
+"""More digits than any number a sheet asks for, even with leading zeros; ``int`` is not asked to
+read thousands of digits (Python refuses more than 4,300)."""
+
+
 def _number(values: dict[str, Any], name: str, low: int, high: int) -> int | None:
     text = _typed(values, name)
     if text is None:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise AnswerError((name,), f"'{text}' in {name}: expected a whole number from {low} to {high}")
-    return int(text)
+    try:
+        return whole_number(text, low, high)
+    except ValueError as exc:
+        shown = text if len(text) <= 30 else f"{text[:30]}..."
+        raise AnswerError((name,), f"'{shown}' in {name}: {exc}") from None
 
 
 def describe(value: Any) -> str:

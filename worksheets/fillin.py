@@ -1,8 +1,10 @@
 """Read a filled-in fillable PDF back into a client's record (``worksheets import``).
 
 Our fillable PDFs say which worksheet they are (``worksheets:<id>`` in their keywords) and name
-their form fields as ``worksheets fields`` prints them. A PDF that does not, or whose fields do not
-match the worksheet any more, is refused rather than half read. The values become answers by
+their form fields as ``worksheets fields`` prints them. Some programs rewrite a PDF without its
+document information (keywords and all); such a PDF is known by its exact set of field names when
+one worksheet has that set. A PDF that is not ours, or whose fields do not match the worksheet any
+more, is refused rather than half read, and so is a value no record could hold. The values become answers by
 each field kind's ``gather``, the inverse of what prints them; the weekly progress sheet's 0 to
 10 scale also becomes a dated progress rating. pypdf reads the form (a runtime dependency for this
 alone: writing our own PDF parser would be neither short nor safe).
@@ -20,7 +22,7 @@ from .errors import InputError, Problem
 from .fields import AnswerError, DateField, ScaleField
 from .loader import Catalog
 from .models import Rating, Worksheet
-from .records import ClientRecord, Goal, new_goal_id
+from .records import ClientRecord, Goal, new_goal_id, text_problem
 
 KEYWORD = "worksheets:"
 
@@ -34,8 +36,9 @@ class Filled:
     rating: Rating | None
 
 
-def _form_values(fields: dict[str, Any]) -> dict[str, Any]:
-    """Each field's value as typed: text, True for a ticked box, a radio group's chosen value."""
+def _form_values(path: Path, fields: dict[str, Any]) -> dict[str, Any]:
+    """Each field's value as typed: text (line breaks as ``\n``), True for a ticked box, a radio
+    group's chosen value; InputError for text a record cannot hold."""
     values: dict[str, Any] = {}
     for name, field in fields.items():
         value = field.get("/V")
@@ -44,13 +47,22 @@ def _form_values(fields: dict[str, Any]) -> dict[str, Any]:
         if field.get("/FT") == "/Btn":
             state = str(value).lstrip("/")
             options = field.get("/Opt")
-            if options is not None and state.isdigit() and int(state) < len(options):
+            if options is not None and state.isascii() and state.isdigit() and int(state) < len(options):
                 values[name] = str(options[int(state)])  # a radio group: /V is the button's index
             elif state not in ("", "Off"):
                 values[name] = True
         else:
-            values[name] = str(value)
+            values[name] = _text(path, name, str(value))
     return values
+
+
+def _text(path: Path, name: str, text: str) -> str:
+    """Text typed into field ``name``, with the PDF's line breaks (``\r``) made ``\n``."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    problem = text_problem(text)
+    if problem:
+        raise InputError([Problem(path, 1, 1, f"the field '{name}' {problem}")])
+    return text
 
 
 def read_filled(path: Path, catalog: Catalog, today: datetime.date) -> Filled:
@@ -65,23 +77,41 @@ def read_filled(path: Path, catalog: Catalog, today: datetime.date) -> Filled:
         fields = reader.get_fields() or {}
     except (PdfReadError, OSError, ValueError) as exc:
         raise InputError([Problem(path, 1, 1, f"cannot read this file as a PDF ({exc})")]) from None
-    worksheet_id = next((k[len(KEYWORD) :] for k in keywords.split() if k.startswith(KEYWORD)), None)
-    if worksheet_id is None or not fields:
-        msg = "this is not a fillable worksheet made by worksheets (no worksheet id or no form fields)"
-        raise InputError([Problem(path, 1, 1, msg)])
-    try:
-        ws = catalog.get(worksheet_id)
-    except KeyError as exc:
-        msg = f"made for a worksheet this project does not have: {exc.args[0]}"
-        raise InputError([Problem(path, 1, 1, msg)]) from None
+    ws = _worksheet(path, catalog, keywords, set(fields))
     if set(fields) != set(ws.names()):
         msg = f"its form fields do not match worksheet '{ws.id}' as it is now; print a fresh fillable PDF"
         raise InputError([Problem(path, 1, 1, msg)])
     try:
-        answers = ws.gather(_form_values(fields))
+        answers = ws.gather(_form_values(path, fields))
     except AnswerError as exc:
         raise InputError([Problem(path, 1, 1, exc.message)]) from None
     return Filled(ws, answers, _rating(ws, answers, catalog, today))
+
+
+_NOT_OURS = "this is not a fillable worksheet made by worksheets (no worksheet id or no form fields)"
+
+
+def _worksheet(path: Path, catalog: Catalog, keywords: str, names: set[str]) -> Worksheet:
+    """The worksheet a PDF with form fields ``names`` was made for: the one its keywords name,
+    else the one sheet with exactly these fields (the keywords are lost when a program drops
+    the document information)."""
+    if not names:
+        raise InputError([Problem(path, 1, 1, _NOT_OURS)])
+    worksheet_id = next((k[len(KEYWORD) :] for k in keywords.split() if k.startswith(KEYWORD)), None)
+    if worksheet_id is not None:
+        try:
+            return catalog.get(worksheet_id)
+        except KeyError as exc:
+            msg = f"made for a worksheet this project does not have: {exc.args[0]}"
+            raise InputError([Problem(path, 1, 1, msg)]) from None
+    matching = [ws for ws in catalog.worksheets if set(ws.names()) == names]
+    if not matching:
+        raise InputError([Problem(path, 1, 1, _NOT_OURS)])
+    if len(matching) > 1:
+        ids = ", ".join(f"'{ws.id}'" for ws in matching)
+        msg = f"this PDF no longer says which worksheet it is, and its form fields fit more than one: {ids}"
+        raise InputError([Problem(path, 1, 1, msg + "; fill in a fresh fillable PDF")])
+    return matching[0]
 
 
 def _rating(ws: Worksheet, answers: dict[str, Any], catalog: Catalog, today: datetime.date) -> Rating | None:

@@ -1,18 +1,21 @@
 """``worksheets goals``: record goals and progress in a client's file, from the command line.
 
 Every change goes through ``records.update``: locked, checked, saved atomically, owner-only, with
-the previous version kept. What a record says is shown only to the person at the terminal.
+the previous version kept. Text typed on the command line or at a prompt is checked before any
+lock is taken, so a bad value is a message naming it and nothing is written. What a record says
+is shown only to the person at the terminal, and only through ``visible``.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, visible
 from .project import Project
 
 if TYPE_CHECKING:
@@ -23,6 +26,43 @@ if TYPE_CHECKING:
 
 RECORD = click.Path(dir_okay=False, path_type=Path)
 EXISTING = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def _checked(text: str, name: str) -> str:
+    """``text`` as it will be saved (stripped); click.BadParameter naming ``name`` when it cannot
+    be, because it is empty, too long or not UTF-8 (``records.text_problem``)."""
+    from .records import text_problem
+
+    text = text.strip()
+    problem = "is empty" if not text else text_problem(text)
+    if problem:
+        raise click.BadParameter(f"{name} {problem}")
+    return text
+
+
+def optional_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check an option's text (``--note``, ``packet --title``); empty is the same as not given."""
+    return _checked(value, "the text") if value and value.strip() else None
+
+
+def required_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check an option's text for a record that may not be empty when given (``--client``)."""
+    return None if value is None else _checked(value, "the text")
+
+
+def answer(*, required: bool) -> Callable[[str], str | None]:
+    """A click prompt's ``value_proc`` that checks typed text for a record; a bad answer is
+    shown and asked again. Empty is None, or asked again when ``required``."""
+
+    def check(value: str) -> str | None:
+        if not value.strip() and not required:
+            return None
+        try:
+            return _checked(value, "the answer")
+        except click.BadParameter as exc:
+            raise click.UsageError(exc.message) from None
+
+    return check
 
 
 def _catalog(ctx: click.Context) -> Catalog:
@@ -57,27 +97,29 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
     from .interview import ask, interview, parse_date
     from .models import Step
-    from .records import Goal, new_goal_id, update
+    from .records import Goal, load_record, new_goal_id, record_file, update
 
     catalog = _catalog(ctx)
     try:
         ws = catalog.get(worksheet_id)
     except KeyError as exc:
-        raise click.BadParameter(exc.args[0], param_hint="--worksheet") from None
-    client = None
-    if not path.exists():
-        client = click.prompt("Client's name or initials, as printed on sheets")
-        therapist = click.prompt("Therapist (optional)", default="", show_default=False).strip() or None
-    title = click.prompt("The goal, in a few words")
+        raise click.BadParameter(visible(exc.args[0]), param_hint="--worksheet") from None
+    if record_file(path).exists():
+        load_record(path, catalog)  # a bad record is refused before the questions, not after them
+        client, therapist = None, None
+    else:
+        client, therapist = _new_client()
+    title = click.prompt("The goal, in a few words", value_proc=answer(required=True))
     answers = interview(ws, editor=editor)
-    click.echo(click.style("\\nSteps", bold=True))
+    click.echo(click.style("\nSteps", bold=True))
     steps = []
     while (text := ask(f"Step {len(steps) + 1} (leave empty to finish)")) is not None:
         steps.append(Step(text=text, due=ask("  Due date (YYYY-MM-DD, optional)", parse_date)))
     target = ask("Target date (YYYY-MM-DD, optional)", parse_date)
-    click.echo(click.style("\\nSummary", bold=True))
-    click.echo(f"  Goal: {title}\\n  Worksheet: {ws.title}\\n  Answers: {len(answers)} of {len(ws.fields)} fields")
-    click.echo(f"  Steps: {len(steps)}\\n  Target date: {target or '-'}")
+    click.echo(click.style("\nSummary", bold=True))
+    click.echo(f"  Goal: {visible(title)}\n  Worksheet: {ws.title}")
+    click.echo(f"  Answers: {len(answers)} of {len(ws.fields)} fields")
+    click.echo(f"  Steps: {len(steps)}\n  Target date: {target or '-'}")
     if not click.confirm("Save this goal?", default=True):
         click.echo("Nothing saved.")
         return
@@ -95,7 +137,14 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
             steps=steps,
         )
         box["record"] = record.model_copy(update={"goals": [*record.goals, goal]})
-    click.echo(f"Saved goal '{goal.id}' in {path}")
+    click.echo(f"Saved goal '{goal.id}' in {visible(str(path))}")
+
+
+def _new_client() -> tuple[str, str | None]:
+    """Ask who a new record is for: the client's name and, optionally, the therapist's."""
+    client = click.prompt("Client's name or initials, as printed on sheets", value_proc=answer(required=True))
+    therapist = click.prompt("Therapist (optional)", default="", show_default=False, value_proc=answer(required=False))
+    return client, therapist
 
 
 @goals.command("list")
@@ -106,20 +155,27 @@ def list_goals(ctx: click.Context, path: Path) -> None:
     from .records import load_record
 
     record = load_record(path, _catalog(ctx))
-    click.echo(record.client + (f" (with {record.therapist})" if record.therapist else ""))
+    click.echo(visible(record.client + (f" (with {record.therapist})" if record.therapist else "")))
     for goal in record.goals:
         done = sum(s.done for s in goal.steps)
-        latest = f", latest rating {goal.progress[-1].rating} on {goal.progress[-1].date}" if goal.progress else ""
         target = f", by {goal.target_date}" if goal.target_date else ""
-        click.echo(f"  {goal.id} [{goal.status}] {goal.title} ({goal.worksheet}{target})")
-        click.echo(f"      steps {done}/{len(goal.steps)} done{latest}")
+        click.echo(visible(f"  {goal.id} [{goal.status}] {goal.title} ({goal.worksheet}{target})"))
+        click.echo(f"      steps {done}/{len(goal.steps)} done{_latest(goal)}")
+
+
+def _latest(goal: Goal) -> str:
+    """The goal's most recent rating by date (of two on one day, the later in the file)."""
+    if not goal.progress:
+        return ""
+    _, latest = max(enumerate(goal.progress), key=lambda pair: (pair[1].date, pair[0]))
+    return f", latest rating {latest.rating} on {latest.date}"
 
 
 @goals.command()
 @click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
 @click.argument("goal_id", metavar="GOAL")
 @click.option("--rating", type=click.IntRange(0, 10), required=True, help="Progress from 0 (none yet) to 10.")
-@click.option("--note", default=None, help="What happened, in a few words.")
+@click.option("--note", default=None, callback=optional_text, help="What happened, in a few words.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD [default: today].")
 @click.pass_context
 def progress(
@@ -134,7 +190,7 @@ def progress(
         entry = Rating(date=(day.date() if day else datetime.date.today()), rating=rating, note=note or None)
         ratings = sorted([*goal.progress, entry], key=lambda r: r.date)
         box["record"] = _replace_goal(box["record"], goal.model_copy(update={"progress": ratings}))
-    click.echo(f"Recorded {rating}/10 for '{goal_id}' in {path}")
+    click.echo(visible(f"Recorded {rating}/10 for '{goal_id}' in {path}"))
 
 
 @goals.command()
@@ -149,8 +205,8 @@ def done(ctx: click.Context, path: Path, goal_id: str, step: int) -> None:
     with update(path, _catalog(ctx)) as box:
         goal = _goal(box["record"], path, goal_id)
         if step > len(goal.steps):
-            raise click.BadParameter(f"goal '{goal_id}' has {len(goal.steps)} steps", param_hint="STEP")
+            raise click.BadParameter(visible(f"goal '{goal_id}' has {len(goal.steps)} steps"), param_hint="STEP")
         steps = list(goal.steps)
         steps[step - 1] = steps[step - 1].model_copy(update={"done": True})
         box["record"] = _replace_goal(box["record"], goal.model_copy(update={"steps": steps}))
-    click.echo(f"Step {step} of '{goal_id}' is done.")
+    click.echo(visible(f"Step {step} of '{goal_id}' is done."))

@@ -1,7 +1,8 @@
 """Ask, field by field, what a worksheet asks, and build the answers a client record stores.
 
 Each question can be skipped with an empty answer. The result has the same shape as answers
-written by hand (see docs/content-format.md), so it goes through the same checks when saved.
+written by hand (see docs/content-format.md), so it goes through the same checks when saved. Text
+that a record cannot hold (too long, or not UTF-8) is refused as it is typed, and asked again.
 """
 
 from __future__ import annotations
@@ -23,24 +24,33 @@ from .fields import (
     TableField,
     TextField,
     TimelineField,
+    whole_number,
 )
 from .models import Worksheet
+from .records import text_problem
 
 Parse = Callable[[str], Any]
 
 
 def ask(question: str, parse: Parse | None = None) -> Any:
-    """Ask until the answer parses; an empty answer is None (skipped)."""
+    """Ask until the answer is text a record can hold and parses; an empty answer is None
+    (skipped)."""
     while True:
         text = click.prompt(question, default="", show_default=False).strip()
         if not text:
             return None
-        if parse is None:
-            return text
         try:
-            return parse(text)
+            return parse(text) if parse is not None else _text(text)
         except ValueError as exc:
             click.echo(f"  {exc}", err=True)
+
+
+def _text(text: str) -> str:
+    """Text for a record; ValueError, in words for the person typing, when it cannot be one."""
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(f"the answer {problem}")
+    return text
 
 
 def parse_date(text: str) -> datetime.date:
@@ -52,25 +62,33 @@ def parse_date(text: str) -> datetime.date:
 
 
 def number_from(low: int, high: int) -> Parse:
-    """A parser for a whole number from ``low`` to ``high``."""
+    """A parser for a whole number from ``low`` to ``high``, in the digits of any script."""
 
     def parse(text: str) -> int:
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise ValueError(f"please give a whole number from {low} to {high}")
-        return int(text)
+        try:
+            return whole_number(text, low, high)
+        except ValueError:
+            raise ValueError(f"please give a whole number from {low} to {high}") from None
 
     return parse
 
 
 def _long_text(label: str, editor: bool) -> str | None:
+    """A long answer, typed at the prompt or, with ``editor``, written in the person's editor
+    (opened again on what they wrote while it cannot be saved)."""
     if not editor:
         return ask(label)
-    marker = "# Write your answer below. Lines starting with # are left out.\n"
-    text = click.edit(f"# {label}\n{marker}")
-    if text is None:
-        return None
-    kept = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
-    return kept or None
+    start = f"# {label}\n# Write your answer below. Lines starting with # are left out.\n"
+    while True:
+        text = click.edit(start)
+        if text is None:
+            return None
+        start = text  # asked again: with what was written, to shorten or mend
+        kept = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+        try:
+            return _text(kept) if kept else None
+        except ValueError as exc:
+            click.echo(f"  {exc}", err=True)
 
 
 def ask_field(field: Any, *, editor: bool = False) -> Any:

@@ -4,7 +4,9 @@ A record is health information. It is read and checked like content (``file:line
 messages, answers checked against the worksheet they were set with), and written only through
 ``update``: under a lock, so two commands changing one record take turns; atomically, so a crash
 leaves the old version or the new one; with the previous version kept in a ``.bak`` file beside
-it; and readable by its owner only. Nothing here prints or logs what a record says.
+it; readable by its owner only; and onto the file as the person wrote it, so their comments and
+layout stay (``yamlout``). A record that is a symbolic link is changed where the link leads.
+Nothing here prints or logs what a record says.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field
 
 from .atomic import locked, write_atomic
 from .errors import InputError, Problem, RenderError, did_you_mean
+from .fields import describe
 from .loader import Catalog, answer_problems, validate
 from .modelbase import Id, Model, Text
 from .models import GoalWork
-from .yamlsource import Document, parse_yaml, read_yaml
+from .yamlout import LayoutError, apply_change, new_record
+from .yamlsource import MAX_BYTES, Document, Key, parse_yaml, read_yaml
 
 RECORD_MODE = 0o600
 
@@ -56,9 +59,50 @@ class ClientRecord(Model):
         raise KeyError(f"no goal '{goal_id}' in this record{did_you_mean(goal_id, ids)}")
 
 
+TEXT_LIMIT: int = next(m.max_length for m in Text.__metadata__ if getattr(m, "max_length", None))
+"""The most characters one piece of text in a record may have (the limit of ``Text``)."""
+
+
+def text_problem(text: str) -> str | None:
+    """What keeps ``text``, typed at the terminal or into a PDF, out of a record, in words that
+    follow its name ("--note holds ..."); None when nothing does.
+
+    On Linux a byte that is not UTF-8 reaches Python as a lone surrogate (U+DC80 to U+DCFF), and
+    a broken PDF string can hold one too; neither can be written to a UTF-8 file.
+    """
+    lone = re.search("[\ud800-\udfff]", text)
+    if lone is not None:
+        code = ord(lone.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"holds a byte that is not UTF-8 text (0x{code - 0xDC00:02x}); type it again as UTF-8"
+        return f"holds U+{code:04X}, half of a character (a lone surrogate), which cannot be saved"
+    if len(text) > TEXT_LIMIT:
+        return f"is {len(text):,} characters long; one text may have at most {TEXT_LIMIT:,}"
+    return None
+
+
 def backup_path(path: Path) -> Path:
     """Where the previous version of a record is kept."""
     return path.with_name(path.name + ".bak")
+
+
+def record_file(path: Path) -> Path:
+    """The file a record's path leads to, following symbolic links, where it is read, locked,
+    written and backed up; InputError for a link that leads nowhere.
+
+    A record kept elsewhere (``clients/jordan.yaml -> ~/vault/jordan.yaml``) must be changed
+    there: replacing the link with a file would leave the real record behind, out of date. A
+    link whose target is missing is refused rather than followed, so a new record is never
+    started in the place of a vault that is not there (not mounted, say).
+    """
+    try:
+        target = path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop, later ones OSError
+        raise InputError([Problem(path, 1, 1, "this symbolic link leads round in a loop")]) from None
+    if path.is_symlink() and not target.exists():
+        msg = f"this symbolic link leads to {target}, which does not exist; nothing was written"
+        raise InputError([Problem(path, 1, 1, msg)])
+    return target
 
 
 def load_record(path: Path, catalog: Catalog) -> ClientRecord:
@@ -70,8 +114,14 @@ _EXPECT = "a mapping with 'client' and 'goals'"
 
 
 def _checked(doc: Document, catalog: Catalog) -> ClientRecord:
-    record = validate(doc, ClientRecord, doc.data)
-    problems: list[Problem] = []
+    dated = _read_dates(doc)
+    try:
+        record = validate(doc, ClientRecord, doc.data)
+    except InputError as exc:
+        at = {(p.line, p.column) for p in dated}
+        others = [p for p in exc.problems if (p.line, p.column) not in at]
+        raise InputError(sorted([*dated, *others], key=lambda p: (p.line, p.column))) from None
+    problems: list[Problem] = list(dated)
     worksheet_ids = [w.id for w in catalog.worksheets]
     seen: dict[str, int] = {}
     for n, goal in enumerate(record.goals):
@@ -89,52 +139,119 @@ def _checked(doc: Document, catalog: Catalog) -> ClientRecord:
     return record
 
 
-class _Dumper(yaml.SafeDumper):
-    """Writes records as a person would: lists indented under their key, and text with line
-    breaks as ``|`` blocks, so a saved record stays easy to read and to edit by hand."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: Any) -> bool:
-        """Never write anchors: the same date used twice would come out as ``&id001`` and
-        ``*id001``, which records may not contain."""
-        return True
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WITH_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]")
 
 
-_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
-"""Characters YAML reads as line breaks; PyYAML writes them bare, and reading folds them into
-spaces, so text holding one is written double-quoted, where they are escaped."""
+def _read_dates(doc: Document) -> list[Problem]:
+    """Read the record's dates in ``doc.data``, turning a date in quotes (``"2026-11-02"``, as
+    many YAML writers put it) into the date it says; a Problem saying what to write for each
+    one that is not a date."""
+    problems = []
+    for loc, container, key in _date_places(doc.data):
+        container[key], problem = _read_date(container[key], optional=key != "date")
+        if problem:
+            problems.append(doc.problem(loc, problem))
+    return problems
 
 
-def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = '"' if any(c in text for c in _OTHER_BREAKS) else "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+def _read_date(value: Any, *, optional: bool) -> tuple[Any, str | None]:
+    """The date ``value`` says (else ``value`` as it is), and what is wrong with it, if anything."""
+    if isinstance(value, datetime.datetime) or (isinstance(value, str) and _WITH_TIME.match(value)):
+        day = value.date() if isinstance(value, datetime.datetime) else value[:10]
+        return value, f"expected a date without a time; write {day}"
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return datetime.date.fromisoformat(value), None
+        except ValueError as exc:
+            return value, f"invalid date {value} ({exc})"
+    if isinstance(value, datetime.date) or (value is None and optional):
+        return value, None
+    return value, f"expected a date written YYYY-MM-DD, like 2026-11-02, got {describe(value)}"
 
 
-_Dumper.add_representer(str, _text)
+def _date_places(data: Any) -> Iterator[tuple[tuple[Key, ...], Any, Key]]:
+    """Where a record holds a date: each as its location, the mapping or list it is in, its key."""
+    goals = data.get("goals") if isinstance(data, dict) else None
+    for n, goal in enumerate(goals if isinstance(goals, list) else []):
+        if not isinstance(goal, dict):
+            continue
+        for key in ("set_on", "target_date"):
+            if key in goal:
+                yield ("goals", n, key), goal, key
+        for part, key in (("steps", "due"), ("progress", "date")):
+            items = goal.get(part)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and key in item:
+                    yield ("goals", n, part, i, key), item, key
 
 
 _GOAL_ORDER = ("id", "worksheet", "title", "status", "set_on", "target_date", "answers", "steps", "progress")
 
 
+def _data(record: ClientRecord, *, slim: bool = False) -> dict[str, Any]:
+    """The record as plain data, goal keys in the documented order; with ``slim``, keys left at
+    their defaults are left out."""
+    data = record.model_dump(mode="python", exclude_defaults=slim)
+    if "goals" in data:
+        data["goals"] = [{k: g[k] for k in _GOAL_ORDER if k in g} for g in data["goals"]]
+    return data
+
+
 def dump_record(record: ClientRecord) -> bytes:
-    """The record as YAML, keys in the documented order, defaults left out."""
-    data = record.model_dump(mode="python", exclude_defaults=True)
-    data["goals"] = [{k: g[k] for k in _GOAL_ORDER if k in g} for g in data.get("goals", [])]
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
+    """A new record as YAML, keys in the documented order, defaults left out."""
+    data = _data(record, slim=True)
+    data.setdefault("goals", [])
+    return _encoded(new_record(data))
 
 
-def save_record(path: Path, record: ClientRecord, catalog: Catalog) -> None:
+def _encoded(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: text from the user is checked before this
+        raise RenderError("the record holds text that cannot be written as UTF-8; nothing was saved") from None
+
+
+def save_record(path: Path, record: ClientRecord, catalog: Catalog, *, old: ClientRecord | None = None) -> None:
     """Write a record atomically, owner-only, keeping the previous version as a backup.
 
-    The YAML is read back and compared before anything is written, so a record is never saved in
-    a form the tool could not load again, or that would load with different words.
+    An existing file is changed as it stands, keeping its comments and layout; a new one is
+    written in the tool's layout. The result is read back and compared before anything is
+    written, so a record is never saved in a form the tool could not load again, or that would
+    load with different words. Where ``path`` is a symbolic link, the file it leads to is written.
+    ``old`` is the record as the file holds it now, when the caller has just read it.
     """
-    data = dump_record(record)
-    if _checked(parse_yaml(data, path, expect=_EXPECT), catalog) != record:
+    target = record_file(path)
+    before = target.read_bytes() if target.exists() else None
+    data = dump_record(record) if before is None else _changed(path, before, old, record, catalog)
+    if len(data) > MAX_BYTES:
+        raise InputError([Problem(path, 1, 1, _too_large(len(data), before))])
+    try:
+        same = _checked(parse_yaml(data, path, expect=_EXPECT), catalog) == record
+    except InputError:
+        same = False
+    if not same:
         raise RenderError(f"{path}: the record would not read back as it is; nothing was saved")
-    write_atomic(path, data, mode=RECORD_MODE, backup=backup_path(path))
+    write_atomic(target, data, mode=RECORD_MODE, backup=backup_path(target))
+
+
+def _changed(path: Path, before: bytes, old: ClientRecord | None, record: ClientRecord, catalog: Catalog) -> bytes:
+    """The text of the record ``before`` (holding ``old``), changed to hold ``record``."""
+    old = old or _checked(parse_yaml(before, path, expect=_EXPECT), catalog)
+    try:
+        text = apply_change(before.decode("utf-8"), _data(old), _data(record), _data(record, slim=True))
+    except LayoutError as exc:
+        msg = f"{path}: could not read the record to change it in place ({exc}); nothing was saved"
+        raise RenderError(msg) from None
+    return _encoded(text)
+
+
+def _too_large(size: int, before: bytes | None) -> str:
+    now = "a new record" if before is None else f"the record, {len(before):,} bytes now,"
+    return (
+        f"with this change {now} would be {size:,} bytes, over the limit of {MAX_BYTES:,}; nothing was "
+        "saved. Move goals that are done into another file (an archive record) to make room"
+    )
 
 
 @contextmanager
@@ -143,19 +260,22 @@ def update(path: Path, catalog: Catalog, *, client: str | None = None) -> Iterat
 
     The record is locked, read (or, with ``client``, started when the file does not exist yet),
     handed over in ``box["record"]``, and saved on leaving the block if it was replaced. A bad
-    or missing record is refused before the lock file is made, so refusing writes nothing.
+    or missing record is refused before the lock file is made, so refusing writes nothing, and
+    the lock file goes when the lock does, so a refusal under the lock leaves nothing either.
+    ``client`` must be checked text (``text_problem``).
     """
-    if path.exists():
+    target = record_file(path)
+    if target.exists():
         load_record(path, catalog)
     elif client is None:
         raise InputError([Problem(path, 1, 1, "no such client record")])
-    with locked(path):
-        new = client is not None and not path.exists()  # read again under the lock; gone: refused
+    with locked(target, tidy=True):
+        new = client is not None and not target.exists()  # read again under the lock; gone: refused
         record = ClientRecord(client=client) if new else load_record(path, catalog)
         box: dict[str, Any] = {"record": record}
         yield box
         if box["record"] is not record:
-            save_record(path, box["record"], catalog)
+            save_record(path, box["record"], catalog, old=None if new else record)
 
 
 def new_goal_id(record: ClientRecord, title: str) -> str:

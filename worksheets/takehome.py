@@ -1,15 +1,17 @@
 """Personalised take-home PDFs, made from client records on the therapist's own computer.
 
 Every record is read and checked before anything is written, so one bad file means no output at
-all. The output folder may not be inside ``content/``, ``templates/`` or a built site, so a
-personalised sheet cannot be published by accident; it is created readable by its owner only,
-and so is every PDF written into it.
+all. The output folder may not be the project folder, nor inside ``content/``, ``templates/``,
+``site/`` or a built site, so a personalised sheet cannot be published by accident. A folder made
+for it is readable by its owner only, and so is every PDF written into it; a folder that exists is
+left as it is (a shared one may be meant to be shared), with a note when others can open it.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +37,12 @@ class TakeHome:
 
 
 def check_out_folder(project: Project, out: Path) -> None:
-    """Refuse an output folder from which a personalised sheet could end up on the site."""
+    """Refuse an output folder from which a personalised sheet could end up on the site or in the
+    project's files (which are committed and published)."""
     out = out.resolve()
+    if out == project.root:
+        msg = f"refusing to write client sheets into {out}: it is the project folder; choose a private folder"
+        raise InputError([Problem(out, 1, 1, msg)])
     for inside in (project.content, project.templates, project.root / "site"):
         if out == inside or out.is_relative_to(inside):
             msg = f"refusing to write client sheets into {out}: it is part of the site or its content"
@@ -45,6 +51,32 @@ def check_out_folder(project: Project, out: Path) -> None:
         if (folder / MARKER).exists():
             msg = f"refusing to write client sheets into {out}: it is inside a built site ({folder})"
             raise InputError([Problem(out, 1, 1, msg)])
+
+
+def folder_note(out: Path) -> str | None:
+    """A note for the person when the existing folder ``out`` can be opened by other users: the
+    PDFs are theirs alone, but their names (the client files' names) show."""
+    try:
+        mode = stat.S_IMODE(out.stat().st_mode)
+    except FileNotFoundError:
+        return None
+    if not mode & 0o077:
+        return None
+    return (
+        f"note: other users can open {out} (mode {mode:o}); the PDFs are readable by you only, but "
+        "their names show. Use a private folder for client sheets, or make this one private (chmod 700)"
+    )
+
+
+def _make_private(out: Path) -> None:
+    """Make ``out`` and any missing folders above it, each readable by its owner only whatever
+    the umask; folders that exist are left as they are."""
+    for folder in reversed([f for f in (out, *out.parents) if not f.exists()]):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made by someone else meanwhile: theirs, left as it is
+            continue
+        os.chmod(folder, 0o700)
 
 
 def chosen_goals(record: ClientRecord, path: Path, goal_ids: Sequence[str]) -> list[Goal]:
@@ -84,8 +116,7 @@ def prefill(
             raise InputError([Problem(path, 1, 1, "no active goals to print (name some with --goal)")])
     env = environment(project)
     date = catalog.strings.format_date(today or datetime.date.today())
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(out, 0o700)
+    _make_private(out)
     documents = [
         Document(render_takehome(env, catalog, record, goals, paper=paper, date=date), title=path.name)
         for path, record, goals in selected
