@@ -298,6 +298,20 @@ def _read_named(path: Path, what: str) -> Document:
     return doc
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of ``folder``, in order; InputError naming any ``.yml`` (or ``.YAML``)
+    file there, which would otherwise be skipped without a word.
+
+    Such a file is refused rather than read: an id is its file name, so ``grow.yml`` beside
+    ``grow.yaml`` would be two files with one id, and one spelling keeps ids and names plain.
+    """
+    misnamed = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml")
+    if misnamed:
+        msg = "this file is not read: only .yaml files are, as ids come from file names; rename it to {}.yaml"
+        raise InputError([Problem(p, 1, 1, msg.format(p.stem)) for p in misnamed])
+    return sorted(folder.glob("*.yaml"))
+
+
 def _raise_any(problems: Iterable[Problem]) -> None:
     found = list(problems)
     if found:
@@ -339,12 +353,12 @@ def load_catalog(project: Project) -> Catalog:
         raise InputError([doc.problem(("language",), msg)])
     doc = read_yaml(strings_path)
     strings = validate(doc, Strings, doc.data)
-    paths = sorted(project.worksheets_dir.glob("*.yaml"))
+    paths = _yaml_files(project.worksheets_dir)
     if not paths:
         raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
     worksheets = [load_worksheet(p) for p in paths]
     pages = []
-    for path in sorted((project.content / "pages").glob("*.yaml")):
+    for path in _yaml_files(project.content / "pages"):
         doc = _read_named(path, "page")
         page = validate(doc, Page, doc.data)
         _raise_any(_markdown_problems(doc, project.content, [(("body",), page.body)]))
@@ -354,7 +368,7 @@ def load_catalog(project: Project) -> Catalog:
         site_doc = read_yaml(site_path)
         msg = f"progress_sheet: no worksheet '{site.progress_sheet}'{did_you_mean(site.progress_sheet, ids)}"
         raise InputError([site_doc.problem(("progress_sheet",), msg)])
-    packets = [load_packet(p, ids) for p in sorted((project.content / "packets").glob("*.yaml"))]
+    packets = [load_packet(p, ids) for p in _yaml_files(project.content / "packets")]
     by_order = attrgetter("order", "id")
     return Catalog(
         site,

@@ -21,6 +21,8 @@ class Project:
         for required in (project.content / "site.yaml", project.templates):
             if not required.exists():
                 msg = f"not a worksheets project: {required} is missing"
+                if required.with_suffix(".yml").exists():
+                    msg += f" (rename {required.with_suffix('.yml').name} to {required.name})"
                 raise InputError([Problem(required, 1, 1, msg)])
         return project
 
