@@ -22,9 +22,6 @@ from .project import Project
 
 MARKER = ".worksheets-site"
 MANIFEST = ".worksheets-manifest.json"
-ASSET_DIRS = ("css", "fonts")
-IMAGES = "images"
-"""The folder of ``content/`` for pictures in Markdown (see ``markup``)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,9 @@ class BuildResult:
 def check_out(project: Project, out: Path) -> None:
     """Refuse an output folder that is part of the project or was not made by a build."""
     out = out.resolve()
-    for protected in (project.root, project.content, project.templates):
-        if out == protected or protected.is_relative_to(out) or out.is_relative_to(project.content):
+    content = project.content.resolve()
+    for protected in (project.root, content, project.templates.resolve()):
+        if out == protected or protected.is_relative_to(out) or out.is_relative_to(content):
             msg = f"refusing to build into {out}: it holds the project's own files; choose another --out"
             raise InputError([Problem(out, 1, 1, msg)])
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
@@ -69,18 +67,10 @@ def inputs_key(project: Project, options: str) -> str:
     return digest.hexdigest()
 
 
-def asset_folders(project: Project) -> dict[str, Path]:
-    """What a site copies under ``assets/`` and a PDF may load besides its HTML: the stylesheets
-    and fonts from ``templates/``, and the pictures that content Markdown shows."""
-    folders = {name: project.templates / name for name in ASSET_DIRS}
-    folders[IMAGES] = project.content / IMAGES
-    return {name: folder for name, folder in folders.items() if folder.is_dir()}
-
-
 def assets_key(project: Project) -> str:
-    """A key for what a PDF loads besides its HTML (see ``asset_folders``)."""
+    """A key for what a PDF loads besides its HTML (see ``Project.asset_folders``)."""
     digest = hashlib.sha256(versions().encode())
-    for name, folder in asset_folders(project).items():
+    for name, folder in project.asset_folders().items():
         digest.update(f"{name}\0".encode())
         _digest_files(folder, digest)
     return digest.hexdigest()

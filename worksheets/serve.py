@@ -5,7 +5,8 @@ server on the loopback address only. Pages are served with a small script added 
 (the built files stay as ``build`` makes them) that knows which build the page came from, asks
 ``/__reload`` once a second, and reloads the page when a newer build has finished. If an edit
 makes the content invalid, the previous preview stays up, the problems are printed, and every
-page shows them in a banner until they are fixed.
+page shows them in a banner until they are fixed. Every rebuild opens the project again
+(``Project.at``), so a symbolic link added while the preview runs is checked as at the start.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Preview:
     def rebuild(self, echo: Callable[[str], None]) -> None:
         """Build again; on bad input keep the last good preview and remember the problems."""
         try:
+            self.project = Project.at(self.project.root)
             result = build(self.project, self.out, self.papers, pdfs=self.pdfs)
         except (InputError, RenderError, OSError) as exc:
             with self.lock:
