@@ -77,10 +77,31 @@ def assets_key(project: Project) -> str:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the site in ``out``, or an empty one when there is none that a build could
+    trust: unreadable, not JSON, or not of the shape a build writes. The folder is the tool's own,
+    but a manifest edited, truncated or left by another version must cost a full build, not stop
+    every build until ``--clean``."""
     try:
-        return json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
+        manifest = json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError, RecursionError):
         return {}
+    return manifest if _well_formed(manifest) else {}
+
+
+def _well_formed(manifest: Any) -> bool:
+    """Whether ``manifest`` has the shape ``site.build`` writes: the inputs' key, every file, and
+    for each PDF its key, size and number of pages."""
+    if not isinstance(manifest, dict):
+        return False
+    inputs, files, pdfs = manifest.get("inputs"), manifest.get("files"), manifest.get("pdfs")
+    if not isinstance(inputs, str) or not isinstance(files, list) or not isinstance(pdfs, dict):
+        return False
+    return all(isinstance(f, str) for f in files) and all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and all(type(entry.get(n)) is int for n in ("size", "pages"))
+        for entry in pdfs.values()
+    )
 
 
 def build_options(papers: tuple[str, ...], pdfs: bool) -> str:
