@@ -151,10 +151,17 @@ def _progress_bar(label: str) -> Any:
 @click.pass_context
 def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
     """Preview the site on 127.0.0.1, rebuilding and reloading the browser when files change."""
+    from .serve import listen
     from .serve import serve as serve_site
 
+    project = _project(ctx)
     papers = PAPERS if paper == "both" else (paper,)
-    serve_site(_project(ctx), port, papers, pdfs=not no_pdf, echo=click.echo)  # type: ignore[arg-type]
+    try:
+        server = listen(port)
+    except OSError as exc:
+        msg = f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); choose another, or 0 for any free port"
+        raise click.BadParameter(msg, param_hint="--port") from None
+    serve_site(project, server, papers, pdfs=not no_pdf, echo=click.echo)  # type: ignore[arg-type]
 
 
 @cli.command()
