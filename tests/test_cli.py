@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from worksheets.site import MARKER
@@ -181,3 +182,25 @@ def test_a_template_error_while_building_is_reported_without_traceback(scratch, 
     code, _, err = run("build", "--out", str(tmp_path / "site"), project=scratch.root)
     assert code == 1 and "template page.html:" in err and "summry" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--worksheets", ","], "Invalid value for --worksheets: no worksheet ids; give them as a,b,c"),
+        (["--worksheets", " , ,"], "Invalid value for --worksheets: no worksheet ids; give them as a,b,c"),
+        (["--worksheets", "grow,smart-goals,grow"], "Invalid value for --worksheets: 'grow' is given more than once"),
+        (
+            ["--worksheets", "grow", "--title", "x" * 20_001],
+            "Invalid value for --title: string should have at most 20000 characters",
+        ),
+    ],
+    ids=["comma", "blanks", "twice", "long-title"],
+)
+def test_a_packet_of_your_own_is_checked_like_a_packet_file(tmp_path, args, message):
+    """What the options ask for is checked before any model is built: a usage error, never a
+    validation traceback, and no PDF."""
+    target = tmp_path / "mine.pdf"
+    code, out, err = run("packet", *args, "-o", str(target))
+    assert code == 2 and out == "" and message in err
+    assert "Traceback" not in err and not target.exists()
