@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from worksheets.site import MARKER
@@ -181,3 +182,31 @@ def test_a_template_error_while_building_is_reported_without_traceback(scratch, 
     code, _, err = run("build", "--out", str(tmp_path / "site"), project=scratch.root)
     assert code == 1 and "template page.html:" in err and "summry" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--worksheets", ","], "Invalid value for --worksheets: no worksheet ids; give them as a,b,c"),
+        (["--worksheets", " , ,"], "Invalid value for --worksheets: no worksheet ids; give them as a,b,c"),
+        (["--worksheets", "grow,smart-goals,grow"], "Invalid value for --worksheets: 'grow' is given more than once"),
+    ],
+    ids=["comma", "blanks", "twice"],
+)
+def test_a_packet_of_your_own_is_checked_like_a_packet_file(tmp_path, args, message):
+    """What the options ask for is checked before any model is built: a usage error, never a
+    validation traceback, and no PDF."""
+    target = tmp_path / "mine.pdf"
+    code, out, err = run("packet", *args, "-o", str(target))
+    assert code == 2 and out == "" and message in err
+    assert "Traceback" not in err and not target.exists()
+
+
+def test_a_packet_of_sheets_with_long_titles_is_refused_with_a_message(scratch, write_sheet, minimal, tmp_path):
+    """Its summary, the sheets' titles joined, would be longer than a packet's summary may be."""
+    for name in ("long-one", "long-two"):
+        write_sheet(f"{name}.yaml", minimal.replace("title: Test sheet", "title: " + "x" * 10_001))
+    target = tmp_path / "long.pdf"
+    code, _, err = run("packet", "--worksheets", "long-one,long-two", "-o", str(target), project=scratch.root)
+    assert code == 2 and "Invalid value for --worksheets: the packet's summary (the titles of its" in err
+    assert "Traceback" not in err and not target.exists()

@@ -116,3 +116,39 @@ def test_build_command_summary_and_quiet(small, tmp_path):
     assert code == 0 and stdout == ""
     code, stdout, _ = run("build", "--out", str(out), "--paper", "a4", "--clean", project=small.root)
     assert stdout.startswith("Rendered 11, up to date 0")
+
+
+def _spoilt(good: dict, how: str) -> str:
+    """The JSON of manifest ``good`` spoilt in one way, keeping its inputs' key so that the build
+    trusts the rest and reads it."""
+    spoilt = {
+        "list": [],
+        "files-number": {**good, "files": 3},
+        "file-number": {**good, "files": [1]},
+    }
+    return "[" * 100_000 if how == "deep" else json.dumps(spoilt[how])
+
+
+@pytest.mark.parametrize("how", ["list", "files-number", "file-number", "deep"])
+def test_a_manifest_of_the_wrong_shape_is_no_manifest(small, tmp_path, how):
+    """A manifest a build cannot trust costs one full build, not every build until --clean."""
+    out = tmp_path / "site"
+    build(small, out, ("a4",), pdfs=False)
+    (out / MANIFEST).write_text(_spoilt(json.loads((out / MANIFEST).read_text()), how))
+    before = digests(out)
+    build(small, out, ("a4",), pdfs=False)
+    assert json.loads((out / MANIFEST).read_text())["files"], "a good manifest again"
+    assert digests(out) == before
+
+
+def test_after_a_manifest_of_the_wrong_shape_every_pdf_is_rendered_again(small, tmp_path):
+    """A PDF's entry that is not what a build writes (its size as text) spoils the manifest."""
+    out = tmp_path / "site"
+    assert run("build", "--out", str(out), "--paper", "a4", project=small.root)[0] == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["inputs"] = "changed"
+    manifest["pdfs"]["pdf/worry-tree-a4.pdf"]["size"] = "big"
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    code, stdout, err = run("build", "--out", str(out), "--paper", "a4", project=small.root)
+    assert code == 0 and stdout.startswith("Rendered 11, up to date 0"), err
+    assert run("build", "--out", str(out), "--paper", "a4", project=small.root)[1].startswith("Rendered 0, up to")

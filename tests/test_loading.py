@@ -7,12 +7,15 @@ Python: several problems at once, lookups across fields, the catalog as a whole.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from worksheets.errors import InputError
 from worksheets.loader import load_catalog, load_worksheet
+from worksheets.project import Project
 from worksheets.yamlsource import read_yaml
 
 
@@ -140,3 +143,32 @@ def test_read_yaml_keeps_positions(tmp_path):
     assert doc.where(("a", "b", 1)) == (2, 10)
     assert doc.where(("a", "c", "d"), key=True) == (3, 7)
     assert doc.where(("a", "missing")) == (2, 3)
+
+
+@pytest.mark.parametrize("folder", ["worksheets", "packets", "pages"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_yml_file_is_refused_not_skipped(scratch, folder, command):
+    """``new-sheet.yml`` would be skipped without a word; it is refused with the name it needs.
+    (Not read instead: ids come from file names, and ``a.yml`` beside ``a.yaml`` would clash.)"""
+    source = next((scratch.content / folder).glob("*.yaml"))
+    misnamed = source.with_name("new-sheet.yml")
+    misnamed.write_bytes(source.read_bytes())
+    out = scratch.root / "out"
+    extra = ["--out", str(out)] if command == "build" else []
+    result = subprocess.run(
+        [sys.executable, "-m", "worksheets", "--project", str(scratch.root), command, *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    expected = f"{misnamed}:1:1: this file is not read: only .yaml files are, as ids come from file names; "
+    assert result.stderr == expected + "rename it to new-sheet.yaml\n"
+    assert not out.exists()
+
+
+def test_a_site_yml_is_named_in_the_message(scratch):
+    site = scratch.content / "site.yaml"
+    site.rename(site.with_suffix(".yml"))
+    with pytest.raises(InputError, match=r"site\.yaml is missing \(rename site\.yml to site\.yaml\)"):
+        Project.at(scratch.root)

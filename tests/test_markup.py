@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from worksheets.markup import url_problems
+from worksheets.markup import MAX_NESTING, nesting_problem, url_problems
 from worksheets.project import Project
 from worksheets.site import build
 
@@ -119,16 +119,57 @@ def test_links_inside_the_site_and_images_in_content_images_are_allowed(project)
 
 
 def test_a_link_out_of_content_images_is_never_published(scratch, tmp_path):
-    secret = tmp_path / "private-notes.txt"
-    secret.write_text("a client's private note")
+    """More cases, links out of the project among them, are in ``test_links.py``."""
     images = scratch.content / "images"
     images.mkdir()
-    (images / "notes.png").symlink_to(secret)
+    (images / "notes.png").symlink_to(scratch.content / "site.yaml")
     out = tmp_path / "site"
-    code, _, err = run("build", "--out", str(out), "--paper", "a4", project=scratch.root)
-    assert code == 2 and f"{images / 'notes.png'}:1:1: this links to {secret}" in err
+    for args in (["build", "--out", str(out), "--paper", "a4"], ["check"]):
+        code, _, err = run(*args, project=scratch.root)
+        assert code == 2 and err.startswith(f"{images / 'notes.png'}:1:1: this symbolic link leads to ")
+        assert "outside content/images/, a folder published whole" in err
     assert not out.exists()
 
-    path = _set_intro(scratch, "grow", "![Notes](images/notes.png)")
-    code, _, err = run("check", project=scratch.root)
-    assert code == 2 and f"{path}:" in err and "links to a file outside content/images/" in err
+
+def _nested(kind: str, levels: int) -> str:
+    """Markdown nested ``levels`` deep: quotes in quotes, a list in a list, or raw emphasis."""
+    if kind == "quotes":
+        return "> " * levels + f"Quote {levels}."
+    if kind == "list":
+        return "".join("    " * k + f"- Item {k + 1}\n" for k in range(levels))
+    return "<em><strong>" * (levels // 2) + f"Emphasis {levels}." + "</strong></em>" * (levels // 2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fits", "too_deep"),
+    [("quotes", 19, 20), ("list", 10, 11), ("emphasis", 18, 20)],
+)
+def test_markdown_may_nest_up_to_the_limit(kind, fits, too_deep):
+    """The limit counts elements of HTML: a quote is one (plus its paragraph), a list level two."""
+    assert nesting_problem(_nested(kind, fits)) is None
+    problem = nesting_problem("Some words.\n\n" + _nested(kind, too_deep))
+    assert problem is not None and problem[1].startswith(
+        f"quotes, lists or HTML elements here are nested more than {MAX_NESTING}"
+    )
+    assert problem[0] == (1 + too_deep if kind == "list" else 2), "the line where it goes too deep"
+
+
+def test_markdown_too_deep_for_python_markdown_itself_gets_a_message():
+    """Python-Markdown fails with a RecursionError near 250 levels of list; it is never asked."""
+    text = "".join("    " * k + "- item\n" for k in range(400))
+    problem = nesting_problem(text)
+    assert problem is not None and problem[0] == 10, "the eleventh level: 22 elements"
+
+
+def test_a_sheet_nested_up_to_the_limit_prints(scratch, tmp_path):
+    """The limit is far below what WeasyPrint copes with: a sheet with every kind of nesting at
+    the limit renders, and its deepest words are in the PDF."""
+    deepest = "\n\n".join(_nested(kind, levels) for kind, levels in (("quotes", 19), ("list", 10), ("emphasis", 18)))
+    _set_intro(scratch, "grow", deepest)
+    assert run("check", project=scratch.root)[0] == 0
+    pdf = tmp_path / "grow.pdf"
+    code, _, err = run("pdf", "grow", "-o", str(pdf), project=scratch.root)
+    assert code == 0, err
+    text = pdf_text(pdf.read_bytes())
+    for words in ("Quote 19.", "Item 10", "Emphasis 18."):
+        assert words in text

@@ -151,10 +151,17 @@ def _progress_bar(label: str) -> Any:
 @click.pass_context
 def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
     """Preview the site on 127.0.0.1, rebuilding and reloading the browser when files change."""
+    from .serve import listen
     from .serve import serve as serve_site
 
+    project = _project(ctx)
     papers = PAPERS if paper == "both" else (paper,)
-    serve_site(_project(ctx), port, papers, pdfs=not no_pdf, echo=click.echo)  # type: ignore[arg-type]
+    try:
+        server = listen(port)
+    except OSError as exc:
+        msg = f"cannot serve on 127.0.0.1:{port} ({exc.strerror}); choose another, or 0 for any free port"
+        raise click.BadParameter(msg, param_hint="--port") from None
+    serve_site(project, server, papers, pdfs=not no_pdf, echo=click.echo)  # type: ignore[arg-type]
 
 
 @cli.command()
@@ -210,25 +217,46 @@ def packet(
     output: Path | None,
 ) -> None:
     """Render a blank packet to one PDF: a packet from content/packets, or --worksheets a,b,c."""
-    from .models import Packet
     from .pdf import render_pdf
     from .render import environment, render_packet
 
     project, catalog = _catalog(ctx)
     if (name is None) == (worksheet_ids is None):
         raise click.UsageError("give a packet NAME or --worksheets a,b,c (one of the two)")
-    if name is not None:
-        chosen = _packet_arg(catalog, name)
-    else:
-        ids = [i.strip() for i in (worksheet_ids or "").split(",") if i.strip()]
-        sheets = [_worksheet_arg(catalog, i, "--worksheets") for i in ids]
-        summary = " · ".join(ws.title for ws in sheets) or "-"
-        chosen = Packet(id="custom", title=title or catalog.strings.custom_packet, summary=summary, worksheets=ids)
+    chosen = _packet_arg(catalog, name) if name is not None else _custom_packet(catalog, worksheet_ids or "", title)
     html = render_packet(environment(project), catalog, chosen, paper=paper, duplex=duplex)  # type: ignore[arg-type]
     target = output or Path(f"{chosen.id}-{paper}.pdf")
     rendered = render_pdf(html, project, title=chosen.id)
     write_atomic(target, rendered.data)
     click.echo(f"Wrote {target} ({rendered.pages} pages)")
+
+
+def _custom_packet(catalog: Catalog, worksheet_ids: str, title: str | None) -> Packet:
+    """The packet that ``--worksheets a,b,c`` and ``--title`` ask for, checked as a packet file is:
+    at least one worksheet, each known and named once, and a title a packet may have. What the
+    model refuses is said about the option it came from, never as a validation traceback."""
+    from pydantic import ValidationError
+
+    from .models import Packet
+
+    ids = [i.strip() for i in worksheet_ids.split(",") if i.strip()]
+    if not ids:
+        raise click.BadParameter("no worksheet ids; give them as a,b,c", param_hint="--worksheets")
+    sheets = [_worksheet_arg(catalog, i, "--worksheets") for i in ids]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise click.BadParameter(f"'{twice[0]}' is given more than once", param_hint="--worksheets")
+    summary = " · ".join(ws.title for ws in sheets)
+    fields = {"title": title or catalog.strings.custom_packet, "summary": summary, "worksheets": ids}
+    try:
+        return Packet(id="custom", **fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"][0].lower() + error["msg"][1:]
+        if error["loc"][:1] == ("title",):
+            raise click.BadParameter(message, param_hint="--title") from None
+        message = f"the packet's summary (the titles of its worksheets) is too long: {message}"
+        raise click.BadParameter(message, param_hint="--worksheets") from None
 
 
 def _packet_arg(catalog: Catalog, name: str) -> Packet:

@@ -22,9 +22,6 @@ from .project import Project
 
 MARKER = ".worksheets-site"
 MANIFEST = ".worksheets-manifest.json"
-ASSET_DIRS = ("css", "fonts")
-IMAGES = "images"
-"""The folder of ``content/`` for pictures in Markdown (see ``markup``)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,9 @@ class BuildResult:
 def check_out(project: Project, out: Path) -> None:
     """Refuse an output folder that is part of the project or was not made by a build."""
     out = out.resolve()
-    for protected in (project.root, project.content, project.templates):
-        if out == protected or protected.is_relative_to(out) or out.is_relative_to(project.content):
+    content = project.content.resolve()
+    for protected in (project.root, content, project.templates.resolve()):
+        if out == protected or protected.is_relative_to(out) or out.is_relative_to(content):
             msg = f"refusing to build into {out}: it holds the project's own files; choose another --out"
             raise InputError([Problem(out, 1, 1, msg)])
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
@@ -69,28 +67,41 @@ def inputs_key(project: Project, options: str) -> str:
     return digest.hexdigest()
 
 
-def asset_folders(project: Project) -> dict[str, Path]:
-    """What a site copies under ``assets/`` and a PDF may load besides its HTML: the stylesheets
-    and fonts from ``templates/``, and the pictures that content Markdown shows."""
-    folders = {name: project.templates / name for name in ASSET_DIRS}
-    folders[IMAGES] = project.content / IMAGES
-    return {name: folder for name, folder in folders.items() if folder.is_dir()}
-
-
 def assets_key(project: Project) -> str:
-    """A key for what a PDF loads besides its HTML (see ``asset_folders``)."""
+    """A key for what a PDF loads besides its HTML (see ``Project.asset_folders``)."""
     digest = hashlib.sha256(versions().encode())
-    for name, folder in asset_folders(project).items():
+    for name, folder in project.asset_folders().items():
         digest.update(f"{name}\0".encode())
         _digest_files(folder, digest)
     return digest.hexdigest()
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
+    """The manifest of the site in ``out``, or an empty one when there is none that a build could
+    trust: unreadable, not JSON, or not of the shape a build writes. The folder is the tool's own,
+    but a manifest edited, truncated or left by another version must cost a full build, not stop
+    every build until ``--clean``."""
     try:
-        return json.loads((out / MANIFEST).read_text())
-    except (OSError, ValueError):
+        manifest = json.loads((out / MANIFEST).read_bytes())
+    except (OSError, ValueError, RecursionError):
         return {}
+    return manifest if _well_formed(manifest) else {}
+
+
+def _well_formed(manifest: Any) -> bool:
+    """Whether ``manifest`` has the shape ``site.build`` writes: the inputs' key, every file, and
+    for each PDF its key, size and number of pages."""
+    if not isinstance(manifest, dict):
+        return False
+    inputs, files, pdfs = manifest.get("inputs"), manifest.get("files"), manifest.get("pdfs")
+    if not isinstance(inputs, str) or not isinstance(files, list) or not isinstance(pdfs, dict):
+        return False
+    return all(isinstance(f, str) for f in files) and all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and all(type(entry.get(n)) is int for n in ("size", "pages"))
+        for entry in pdfs.values()
+    )
 
 
 def build_options(papers: tuple[str, ...], pdfs: bool) -> str:

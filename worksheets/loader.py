@@ -21,11 +21,16 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem, did_you_mean
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
-from .markup import url_problems
+from .markup import nesting_problem, url_problems
 from .modelbase import ID_PATTERN, PATTERN_NAMES
 from .models import Packet, Page, Site, Strings, Worksheet
 from .project import Project
 from .yamlsource import Document, Key, read_yaml
+
+MAX_CHART_DEPTH = 20
+"""How many boxes a flowchart may have from the first to its deepest. The worry tree has 5; a
+chart is drawn as tables nested once per question, and WeasyPrint 70 fails with a RecursionError
+at 73 questions deep (Jinja at about 245 boxes in a row)."""
 
 _EXPECTED = {
     "string_type": "expected text",
@@ -152,11 +157,32 @@ def _worksheet_problems(doc: Document, ws: Worksheet, content: Path) -> Iterator
 
 
 def _markdown_problems(doc: Document, content: Path, places: list[tuple[tuple[Key, ...], str]]) -> Iterator[Problem]:
-    """Bad links and images in the Markdown at ``places`` of ``doc`` (images are looked for in the
-    ``content`` folder's ``images/``)."""
+    """Deep nesting, bad links and images in the Markdown at ``places`` of ``doc`` (images are looked
+    for in the ``content`` folder's ``images/``). Nesting comes first: Markdown nested hundreds deep
+    must not be converted to look for links."""
     for loc, text in places:
+        deep = nesting_problem(text)
+        if deep is not None:
+            index, message = deep
+            yield _text_line_problem(doc, loc, index, text.splitlines()[index], message)
+            continue
         for url, message in url_problems(text, content):
             yield doc.problem(loc, message, at=url)
+
+
+def _text_line_problem(doc: Document, loc: tuple[Key, ...], index: int, written: str, message: str) -> Problem:
+    """A Problem at line ``index`` of the text at ``loc``, which reads ``written``, at its first
+    character that is not a space. The line is looked for from ``index`` lines below the text's
+    first (every line of a text takes a line of the file or more, and a block's text starts
+    below its ``|`` or ``>``), so an earlier line that reads the same is passed over."""
+    line, column = doc.where(loc)
+    block = line <= len(doc.lines) and doc.lines[line - 1][column - 1 : column] in ("|", ">")
+    first = line + 1 if block else line
+    for number in range(first + index, len(doc.lines) + 1):
+        found = doc.lines[number - 1].find(written)
+        if found >= 0:
+            return Problem(doc.path, number, found + len(written) - len(written.lstrip()) + 1, message)
+    return Problem(doc.path, line, column, message)
 
 
 def answer_problems(doc: Document, ws: Worksheet, answers: dict[str, Any], at: tuple[Key, ...]) -> Iterator[Problem]:
@@ -205,6 +231,17 @@ def _field_problems(doc: Document, ws: Worksheet, field: Any, loc: tuple[Key, ..
 
 
 def _flowchart_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ...]) -> Iterator[Problem]:
+    """Every link goes to a node, every node but the first is reached from exactly one, and the
+    tree this makes holds every node and is not too deep to draw."""
+    problems = list(_flowchart_link_problems(doc, chart, loc))
+    ids = [n.id for n in chart.nodes]
+    if problems or len(set(ids)) < len(ids):  # duplicate ids are reported with the field's other ids
+        yield from problems
+    else:
+        yield from _flowchart_tree_problems(doc, chart, loc)
+
+
+def _flowchart_link_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ...]) -> Iterator[Problem]:
     """Every link goes to a node; every node but the first is reached from exactly one."""
     ids = [n.id for n in chart.nodes]
     parents: Counter[str] = Counter()
@@ -228,6 +265,27 @@ def _flowchart_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ..
             yield doc.problem((*loc, "nodes", i, "id"), msg + " (repeat the box instead)")
 
 
+def _flowchart_tree_problems(doc: Document, chart: FlowchartField, loc: tuple[Key, ...]) -> Iterator[Problem]:
+    """Nodes the first cannot reach (links that go round in a circle of their own), and paths
+    deeper than ``MAX_CHART_DEPTH``. Walked without recursion, so any chart gets an answer."""
+    where = {node.id: i for i, node in enumerate(chart.nodes)}
+    depth = {chart.nodes[0].id: 1}
+    pending = [chart.nodes[0]]
+    while pending:
+        node = pending.pop()
+        for target in node.targets:
+            depth[target] = depth[node.id] + 1
+            pending.append(chart.nodes[where[target]])
+    for i, node in enumerate(chart.nodes):
+        if node.id not in depth:
+            msg = f"node '{node.id}' cannot be reached from the first node; its links go round in a circle"
+            yield doc.problem((*loc, "nodes", i, "id"), msg)
+    too_deep = [i for i, node in enumerate(chart.nodes) if depth.get(node.id) == MAX_CHART_DEPTH + 1]
+    if too_deep:
+        msg = f"this box is {MAX_CHART_DEPTH + 1} boxes down from the first; at most {MAX_CHART_DEPTH} can be drawn"
+        yield doc.problem((*loc, "nodes", too_deep[0], "id"), msg)
+
+
 def _read_named(path: Path, what: str) -> Document:
     """Read a file whose id is its name (a worksheet, a page), adding that id to its data."""
     doc = read_yaml(path)
@@ -238,6 +296,20 @@ def _read_named(path: Path, what: str) -> Document:
         raise InputError([Problem(path, 1, 1, msg)])
     doc.data = {"id": path.stem, **doc.data}
     return doc
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of ``folder``, in order; InputError naming any ``.yml`` (or ``.YAML``)
+    file there, which would otherwise be skipped without a word.
+
+    Such a file is refused rather than read: an id is its file name, so ``grow.yml`` beside
+    ``grow.yaml`` would be two files with one id, and one spelling keeps ids and names plain.
+    """
+    misnamed = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml")
+    if misnamed:
+        msg = "this file is not read: only .yaml files are, as ids come from file names; rename it to {}.yaml"
+        raise InputError([Problem(p, 1, 1, msg.format(p.stem)) for p in misnamed])
+    return sorted(folder.glob("*.yaml"))
 
 
 def _raise_any(problems: Iterable[Problem]) -> None:
@@ -281,12 +353,12 @@ def load_catalog(project: Project) -> Catalog:
         raise InputError([doc.problem(("language",), msg)])
     doc = read_yaml(strings_path)
     strings = validate(doc, Strings, doc.data)
-    paths = sorted(project.worksheets_dir.glob("*.yaml"))
+    paths = _yaml_files(project.worksheets_dir)
     if not paths:
         raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
     worksheets = [load_worksheet(p) for p in paths]
     pages = []
-    for path in sorted((project.content / "pages").glob("*.yaml")):
+    for path in _yaml_files(project.content / "pages"):
         doc = _read_named(path, "page")
         page = validate(doc, Page, doc.data)
         _raise_any(_markdown_problems(doc, project.content, [(("body",), page.body)]))
@@ -296,7 +368,7 @@ def load_catalog(project: Project) -> Catalog:
         site_doc = read_yaml(site_path)
         msg = f"progress_sheet: no worksheet '{site.progress_sheet}'{did_you_mean(site.progress_sheet, ids)}"
         raise InputError([site_doc.problem(("progress_sheet",), msg)])
-    packets = [load_packet(p, ids) for p in sorted((project.content / "packets").glob("*.yaml"))]
+    packets = [load_packet(p, ids) for p in _yaml_files(project.content / "packets")]
     by_order = attrgetter("order", "id")
     return Catalog(
         site,

@@ -45,11 +45,17 @@ def _fetcher_class() -> Any:
     from weasyprint.urls import URLFetcherResponse
 
     class ProjectFetcher(URLFetcher):
-        """Serves ``data:`` URLs and files under the allowed folders; refuses everything else."""
+        """Serves ``data:`` URLs and files under the allowed folders; refuses everything else.
 
-        def __init__(self, roots: list[Path]) -> None:
+        A file's address must name a place under one of the ``roots`` (after ``..`` is taken
+        out), and what it names, links followed, must be inside ``boundary`` (the project): a
+        linked ``templates/`` is judged by where it leads, not passed because it was resolved.
+        """
+
+        def __init__(self, roots: list[Path], boundary: Path) -> None:
             super().__init__(allowed_protocols=("data", "file"), fail_on_errors=True)
-            self.roots = [r.resolve() for r in roots]
+            self.roots = roots
+            self.boundary = boundary.resolve()
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -57,8 +63,10 @@ def _fetcher_class() -> Any:
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = Path(url2pathname(unquote(urlsplit(url).path))).resolve()
-                if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                named = Path(os.path.normpath(url2pathname(unquote(urlsplit(url).path))))
+                path = named.resolve()
+                inside = any(named.is_relative_to(root) for root in self.roots) and path.is_relative_to(self.boundary)
+                if inside and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
             self.refused.append(url)
@@ -69,7 +77,7 @@ def _fetcher_class() -> Any:
 
 def fetcher(project: Project) -> Any:
     """A WeasyPrint URL fetcher limited to this project's templates and content."""
-    return _fetcher_class()([project.templates, project.content])
+    return _fetcher_class()([project.templates, project.content], project.root)
 
 
 def _finish(document: Any, pdf: Any) -> None:

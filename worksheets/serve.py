@@ -6,10 +6,17 @@ server on the loopback address only. Pages are served with a small script added 
 ``/__reload`` once a second, and reloads the page when a newer build has finished. If an edit
 makes the content invalid, the previous preview stays up, the problems are printed, and every
 page shows them in a banner until they are fixed.
+
+The port is taken before anything is built, so a port in use is said at once. Every rebuild opens
+the project again (``Project.at``), so a symbolic link added while the preview runs is checked as
+at the start. A request the handler cannot answer (a path too long for the file system, a
+browser that went away) gets a status or nothing, never a traceback on the terminal.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import html
 import json
 import shutil
@@ -29,6 +36,8 @@ from .project import Project
 from .site import build
 
 RELOAD_PATH = "/__reload"
+MAX_PATH = 2048
+"""Longest request path answered (the site's longest is under 60 characters); longer is 414."""
 _SCRIPT = """<script>
 (function () {
   var seen = VERSION;
@@ -57,6 +66,7 @@ class Preview:
     def rebuild(self, echo: Callable[[str], None]) -> None:
         """Build again; on bad input keep the last good preview and remember the problems."""
         try:
+            self.project = Project.at(self.project.root)
             result = build(self.project, self.out, self.papers, pdfs=self.pdfs)
         except (InputError, RenderError, OSError) as exc:
             with self.lock:
@@ -84,7 +94,38 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the terminal is for build results."""
 
+    def handle(self) -> None:
+        """Answer requests until the browser closes the connection, or drops it half-way."""
+        with contextlib.suppress(ConnectionError):
+            super().handle()
+
+    def parse_request(self) -> bool:
+        """Refuse a request path longer than ``MAX_PATH`` (414) before it reaches the file system."""
+        if not super().parse_request():
+            return False
+        if len(self.path) > MAX_PATH:
+            self.send_error(414, f"the path is longer than {MAX_PATH} characters")
+            return False
+        return True
+
     def do_GET(self) -> None:
+        self._safely(self._get)
+
+    def do_HEAD(self) -> None:
+        self._safely(super().do_HEAD)
+
+    def _safely(self, answer: Callable[[], None]) -> None:
+        """Run ``answer``; a path the file system refuses is answered with a status of its own."""
+        try:
+            answer()
+        except ConnectionError:
+            raise  # the browser went away: ``handle`` ends quietly
+        except OSError as exc:
+            self.send_error(414 if exc.errno == errno.ENAMETOOLONG else 404)
+        except ValueError:  # a path with a NUL character in it
+            self.send_error(400)
+
+    def _get(self) -> None:
         if self.path == RELOAD_PATH:
             with self.preview.lock:
                 body = json.dumps({"version": self.preview.version, "error": self.preview.error}).encode()
@@ -135,17 +176,25 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def serve(project: Project, port: int, papers: tuple[Paper, ...], *, pdfs: bool, echo: Callable[[str], None]) -> None:
-    """Build, serve on 127.0.0.1:``port`` (0 picks a free port) and rebuild on changes until Ctrl+C.
+def listen(port: int) -> ThreadingHTTPServer:
+    """A server on 127.0.0.1:``port`` (0 picks a free port), not yet serving; OSError when the port
+    is taken or not allowed. Taken first, so a port in use costs no build."""
+    return ThreadingHTTPServer(("127.0.0.1", port), SimpleHTTPRequestHandler)
+
+
+def serve(
+    project: Project, server: ThreadingHTTPServer, papers: tuple[Paper, ...], *, pdfs: bool, echo: Callable[[str], None]
+) -> None:
+    """Build, serve on ``server`` (from ``listen``) and rebuild on changes until Ctrl+C.
 
     A termination signal stops it like Ctrl+C, so the temporary preview folder is always removed.
     """
     signal.signal(signal.SIGTERM, _interrupt)
     preview = Preview(project, papers, pdfs)
+    server.RequestHandlerClass = partial(_Handler, preview=preview)  # type: ignore[assignment]
     stop = threading.Event()
     try:
         build(project, preview.out, papers, pdfs=pdfs)  # bad content at start is an error, exit 2
-        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
         ready = threading.Event()
         watcher = threading.Thread(target=_watch, args=(preview, ready, stop, echo), daemon=True)
         watcher.start()
@@ -157,8 +206,7 @@ def serve(project: Project, port: int, papers: tuple[Paper, ...], *, pdfs: bool,
             server.serve_forever()
         except KeyboardInterrupt:
             echo("Stopped.")
-        finally:
-            server.server_close()
     finally:
+        server.server_close()
         stop.set()
         preview.close()

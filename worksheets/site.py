@@ -28,13 +28,11 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .atomic import locked, recover_folder, replace_folder, staging
-from .errors import InputError, Problem
 from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from .freshness import (
     MANIFEST,
     MARKER,
     BuildResult,
-    asset_folders,
     assets_key,
     build_options,
     check_out,
@@ -208,10 +206,10 @@ def _write_pages(
     """Write the assets, the marker and every page; return their paths."""
     shutil.rmtree(stage / "assets", ignore_errors=True)
     written = []
-    for name, folder in asset_folders(project).items():
+    for name, folder in project.asset_folders().items():  # links in them checked by Project.at
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             target = Path("assets", name, path.relative_to(folder))
-            _replace(stage / target, _published(path, folder))
+            _replace(stage / target, path.read_bytes())
             written.append(str(target))
     _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
@@ -221,15 +219,6 @@ def _write_pages(
         _replace(stage / path, text.encode("utf-8"))
         written.append(path)
     return written
-
-
-def _published(path: Path, folder: Path) -> bytes:
-    """The bytes of an asset to publish, refusing a symbolic link that leads out of its folder:
-    a link in content/images to a file elsewhere on this computer must not put that file online."""
-    if not path.resolve().is_relative_to(folder.resolve()):
-        msg = f"this links to {path.resolve()}, outside {folder}; only files inside it are published"
-        raise InputError([Problem(path, 1, 1, msg)])
-    return path.read_bytes()
 
 
 def _remove_stale(stage: Path, keep: set[str]) -> int:
