@@ -12,12 +12,13 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
+from test_records import RECORD
 
 from worksheets.glyphs import missing
 from worksheets.pdf import write_pdf
 from worksheets.render import environment, render_document
 
-from conftest import ROOT, pdf_text
+from conftest import ROOT, pdf_text, run
 
 FONTS = ROOT / "templates" / "fonts"
 HAN = "\u6f22"
@@ -104,3 +105,32 @@ def test_fonts_installed_on_the_computer_never_reach_a_pdf(tmp_path):
     assert "Stray-Test" in embedded((tmp_path / "plain.pdf").read_bytes()), "the test font was not installed"
     ours = embedded((tmp_path / "ours.pdf").read_bytes())
     assert ours and not any(name.startswith("Stray") for name in ours), ours
+
+
+def test_text_no_bundled_font_has_is_named_with_its_place(scratch):
+    """Chinese in a worksheet's title is printed as boxes: check, pdf and build say where."""
+    path = scratch.worksheets_dir / "grow.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[row] = "title: GROW 成长"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run("check", project=scratch.root)
+    assert code == 0, err
+    expected = f"{path}:{row + 1}:8: warning: no bundled font has 成 (U+6210), 长 (U+957F)"
+    assert expected in err and "(in title)" in err
+    assert out.startswith("OK")
+    code, _, err = run("pdf", "grow", "-o", str(scratch.root / "grow.pdf"), project=scratch.root)
+    assert code == 0 and expected in err
+
+
+def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
+    record = tmp_path / "mei.yaml"
+    text = RECORD.replace("own-words: Eat better.", "own-words: 多吃蔬菜 🥦")
+    record.write_text(text, encoding="utf-8")
+    code, out, err = run("prefill", str(record), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    line = text.splitlines().index("      own-words: 多吃蔬菜 🥦") + 1
+    assert f"{record}:{line}:18: warning: no bundled font has 多 (U+591A), 吃 (U+5403), 蔬 (U+852C), 菜" in err
+    assert "goals.0.answers.own-words" in err
+    assert "🥦" not in err, "the emoji font has it"
+    assert "Wrote" in out

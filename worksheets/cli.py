@@ -57,6 +57,12 @@ def _catalog(ctx: click.Context) -> tuple[Project, Catalog]:
     return project, load_catalog(project)
 
 
+def _warn(warnings: list[Any]) -> None:
+    """Print warnings (``file:line:col: warning: ...``, or plain lines) on standard error."""
+    for warning in warnings:
+        click.echo(visible(str(warning)), err=True)
+
+
 def _output_option(name: str) -> Any:
     """The ``-o/--output`` option of the commands that write one PDF, named after ``name``."""
     return click.option(
@@ -112,10 +118,12 @@ def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, cl
     if manifest is not None:
         result = nothing_to_do(target, manifest, start)
     else:
+        from .glyphs import content_warnings
         from .site import build as build_site
 
         progress = None if quiet else _progress_bar("Rendering PDFs")
         result = build_site(project, target, papers, jobs=jobs, clean=clean, progress=progress)  # type: ignore[arg-type]
+        _warn(content_warnings(project))
     if not quiet:
         click.echo(
             f"Rendered {result.rendered}, up to date {result.up_to_date}, removed {result.removed}, "
@@ -182,10 +190,12 @@ def pdf(
     variant: str | None,
 ) -> None:
     """Render one worksheet to PDF: blank, fillable, filled with its example, or a variant."""
+    from .glyphs import content_warnings
     from .pdf import write_pdf
     from .render import environment, render_document
 
     project, catalog = _catalog(ctx)
+    _warn(content_warnings(project))
     ws = _worksheet_arg(catalog, worksheet_id)
     if example and ws.example is None:
         raise click.BadParameter(f"worksheet '{ws.id}' has no worked example", param_hint="--example")
@@ -217,10 +227,12 @@ def packet(
     output: Path | None,
 ) -> None:
     """Render a blank packet to one PDF: a packet from content/packets, or --worksheets a,b,c."""
+    from .glyphs import content_warnings, text_warnings
     from .pdf import render_pdf
     from .render import environment, render_packet
 
     project, catalog = _catalog(ctx)
+    _warn(content_warnings(project) + text_warnings(project, "--title", title or ""))
     if (name is None) == (worksheet_ids is None):
         raise click.UsageError("give a packet NAME or --worksheets a,b,c (one of the two)")
     chosen = _packet_arg(catalog, name) if name is not None else _custom_packet(catalog, worksheet_ids or "", title)
@@ -292,6 +304,7 @@ def prefill(
     ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str, jobs: int | None
 ) -> None:
     """Make take-home PDFs from client records: one PDF per client, in their own words."""
+    from .glyphs import record_warnings
     from .takehome import folder_note
     from .takehome import prefill as make
 
@@ -300,6 +313,7 @@ def prefill(
     for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
         click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
+    _warn(record_warnings(project, list(records)))
     if note:
         click.echo(visible(note), err=True)
 
@@ -361,6 +375,7 @@ def fields(ctx: click.Context, worksheet_id: str) -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Validate the content and templates without building anything."""
+    from .glyphs import content_warnings
     from .render import check_templates, environment
     from .site import plan_pdfs
     from .sitepages import site_pages
@@ -370,6 +385,7 @@ def check(ctx: click.Context) -> None:
     templates = check_templates(env)
     plan_pdfs(env, project, catalog, PAPERS)  # renders the HTML of every PDF, no PDF
     site_pages(env, catalog, {w.id: [] for w in catalog.worksheets}, {p.id: [] for p in catalog.packets}, preview=True)
+    _warn(content_warnings(project))
     click.echo(f"OK: {len(catalog.worksheets)} worksheets, {templates} templates")
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem
-from .yamlsource import Document, Key
+from .project import Project
+from .yamlsource import Document, Key, read_yaml
 
 FONT_SUFFIXES = (".ttf", ".otf")
 _NO_GLYPH_NEEDED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
@@ -82,3 +83,21 @@ def document_warnings(doc: Document, fonts: Path) -> list[Problem]:
             place = ".".join(str(part) for part in loc)
             problems.append(doc.problem(loc, f"{warning(chars)} (in {place})"))
     return problems
+
+
+def content_warnings(project: Project) -> list[Problem]:
+    """Warnings for every text in ``content/`` that the bundled fonts cannot print whole."""
+    fonts = project.templates / "fonts"
+    return [p for path in sorted(project.content.rglob("*.yaml")) for p in document_warnings(read_yaml(path), fonts)]
+
+
+def record_warnings(project: Project, paths: list[Path]) -> list[Problem]:
+    """The same for client records (read again here: only their text is looked at)."""
+    fonts = project.templates / "fonts"
+    return [p for path in paths for p in document_warnings(read_yaml(path), fonts)]
+
+
+def text_warnings(project: Project, option: str, text: str) -> list[str]:
+    """The same for text given on the command line, such as a packet's ``--title``."""
+    chars = missing(text, project.templates / "fonts")
+    return [f"{option}: {warning(chars)}"] if chars else []
