@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from worksheets.cli import cli
 from worksheets.loader import Catalog, load_catalog
+from worksheets.pdf import render_pdf
 from worksheets.project import Project
+from worksheets.render import environment, render_document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,3 +112,48 @@ sections:
 def minimal() -> str:
     """The text of a small valid worksheet file."""
     return MINIMAL
+
+
+RECORD = """\
+client: Jordan R.
+therapist: Sam Lee
+goals:
+  - id: eat-well
+    worksheet: smart-goals
+    title: Eat fruit and vegetables every day
+    set_on: 2026-11-02
+    target_date: 2027-02-01
+    answers:
+      own-words: Eat better.
+      importance: 8
+    steps:
+      - {text: Buy a notebook to log meals, due: 2026-11-05, done: true}
+      - {text: Find three easy recipes, due: 2026-11-12}
+    progress:
+      - {date: 2026-11-09, rating: 4, note: Logged meals 5 of 7 days}
+      - {date: 2026-11-16, rating: 5}
+      - {date: 2026-11-23, rating: 7}
+  - id: worry-less
+    worksheet: worry-tree
+    title: Handle money worries
+    status: paused
+"""
+"""A client record as a therapist might keep it, for the tests of records and what is made from them."""
+
+
+@cache
+def fillable(worksheet_id: str, paper: str = "letter") -> bytes:
+    """The fillable PDF of a worksheet, rendered once per test run."""
+    project = Project.at(ROOT)
+    catalog = load_catalog(project)
+    html = render_document(environment(project), catalog, catalog.get(worksheet_id), mode="fillable", paper=paper)
+    return render_pdf(html, project, forms=True).data
+
+
+def fill(data: bytes, values: dict[str, str], target: Path) -> Path:
+    """Type ``values`` into a fillable PDF, as a PDF reader would, and save it as ``target``."""
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(data)))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    writer.write(target)
+    return target

@@ -12,13 +12,12 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from test_records import RECORD
 
 from worksheets.glyphs import missing
 from worksheets.pdf import write_pdf
 from worksheets.render import environment, render_document
 
-from conftest import ROOT, pdf_text, run
+from conftest import RECORD, ROOT, pdf_text, run
 
 FONTS = ROOT / "templates" / "fonts"
 HAN = "\u6f22"

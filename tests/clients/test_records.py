@@ -19,33 +19,7 @@ from worksheets.errors import InputError
 from worksheets.records import backup_path, load_record, save_record
 from worksheets.takehome import prefill
 
-from conftest import ROOT, folded, pdf_text, run
-
-RECORD = """\
-client: Jordan R.
-therapist: Sam Lee
-goals:
-  - id: eat-well
-    worksheet: smart-goals
-    title: Eat fruit and vegetables every day
-    set_on: 2026-11-02
-    target_date: 2027-02-01
-    answers:
-      own-words: Eat better.
-      importance: 8
-    steps:
-      - {text: Buy a notebook to log meals, due: 2026-11-05, done: true}
-      - {text: Find three easy recipes, due: 2026-11-12}
-    progress:
-      - {date: 2026-11-09, rating: 4, note: Logged meals 5 of 7 days}
-      - {date: 2026-11-16, rating: 5}
-      - {date: 2026-11-23, rating: 7}
-  - id: worry-less
-    worksheet: worry-tree
-    title: Handle money worries
-    status: paused
-"""
-
+from conftest import RECORD, ROOT, folded, pdf_text, run
 
 @pytest.fixture
 def record(tmp_path) -> Path:

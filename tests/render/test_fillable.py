@@ -19,17 +19,9 @@ from worksheets.project import Project
 from worksheets.records import load_record
 from worksheets.render import environment, render_document
 
-from conftest import ROOT, run
+from conftest import ROOT, fill, fillable, run
 
 IDS = sorted(p.stem for p in (ROOT / "content" / "worksheets").glob("*.yaml"))
-
-
-@cache
-def fillable(worksheet_id: str, paper: str = "letter") -> bytes:
-    project = Project.at(ROOT)
-    catalog = load_catalog(project)
-    html = render_document(environment(project), catalog, catalog.get(worksheet_id), mode="fillable", paper=paper)
-    return render_pdf(html, project, forms=True).data
 
 
 @cache
@@ -82,14 +74,6 @@ def typed_values(ws, reader: PdfReader) -> tuple[dict[str, str], dict[str, objec
         else:
             typed[name] = str(value)
     return typed, {k: v for k, v in flat.items() if v is not False}
-
-
-def fill(data: bytes, values: dict[str, str], target: Path) -> Path:
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(data)))
-    for page in writer.pages:
-        writer.update_page_form_field_values(page, values, auto_regenerate=False)
-    writer.write(target)
-    return target
 
 
 @pytest.mark.parametrize("worksheet_id", IDS)

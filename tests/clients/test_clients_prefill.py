@@ -7,9 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_records import RECORD
 
-from conftest import run
+from conftest import RECORD, run
 
 
 @pytest.fixture

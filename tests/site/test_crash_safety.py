@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_records import RECORD
 
 from worksheets.atomic import aside
 from worksheets.records import backup_path, load_record
 
-from conftest import ROOT, run
+from conftest import RECORD, ROOT, run
 
 KEEP = ("what-i-want", "progress-and-wins")
 """A small project (two sheets, no packets) so that each build takes a second or two."""

@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_records import RECORD
 
 from worksheets.errors import Problem, visible
 from worksheets.records import load_record
 
-from conftest import ROOT
+from conftest import RECORD, ROOT
 
 
 def worksheets(*args: str | bytes, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ from worksheets.yamlsource import MAX_BYTES
 
 from conftest import ROOT
 
-CORPUS = Path(__file__).parent / "bad_inputs"
+CORPUS = ROOT / "tests" / "bad_inputs"
 TIMEOUT = 15
 """Seconds a refusal may take; most take under one (the time to start Python)."""
 

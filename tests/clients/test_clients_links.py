@@ -7,12 +7,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_fillable import fill, fillable
-from test_records import RECORD
 
 from worksheets.records import load_record
 
-from conftest import run
+from conftest import RECORD, fill, fillable, run
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from test_fillable import fill
 
 from worksheets.fields import whole_number
 from worksheets.records import load_record
 
-from conftest import ROOT, run
+from conftest import ROOT, fill, run
 
 
 @cache

@@ -20,14 +20,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from test_fillable import fill, fillable
 
 from worksheets.cli import cli
 from worksheets.models import Rating
 from worksheets.records import backup_path, load_record, save_record
 from worksheets.yamlsource import MAX_BYTES
 
-from conftest import ROOT, run
+from conftest import ROOT, fill, fillable, run
 
 COMMENTED = """\
 # Jordan's record: kept by hand as well as by the tool
