@@ -20,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from worksheets.freshness import MANIFEST  # noqa: E402
-from worksheets.loader import load_catalog  # noqa: E402
-from worksheets.pdf import render_pdf  # noqa: E402
+from worksheets.content.loader import load_catalog  # noqa: E402
 from worksheets.project import Project  # noqa: E402
-from worksheets.render import environment, render_document  # noqa: E402
-from worksheets.renderpool import default_jobs  # noqa: E402
+from worksheets.render.html import environment, render_document  # noqa: E402
+from worksheets.render.pdf import render_pdf  # noqa: E402
+from worksheets.render.pool import default_jobs  # noqa: E402
+from worksheets.site.freshness import MANIFEST  # noqa: E402
 
 ROWS: list[tuple[str, str, str]] = []
 

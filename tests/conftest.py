@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
 from worksheets.cli import cli
-from worksheets.loader import Catalog, load_catalog
-from worksheets.pdf import render_pdf
+from worksheets.content.loader import Catalog, load_catalog
 from worksheets.project import Project
-from worksheets.render import environment, render_document
+from worksheets.render.html import environment, render_document
+from worksheets.render.pdf import render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 

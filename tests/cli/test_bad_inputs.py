@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from worksheets.yamlsource import MAX_BYTES
+from worksheets.content.yamlsource import MAX_BYTES
 
 from conftest import ROOT
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from worksheets.site import MARKER
+from worksheets.site.builder import MARKER
 
 from conftest import ROOT, pdf_text, run
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from worksheets.fields import whole_number
-from worksheets.records import load_record
+from worksheets.clients.records import load_record
+from worksheets.content.fields import whole_number
 
 from conftest import ROOT, fill, run
 

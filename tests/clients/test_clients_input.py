@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from worksheets.clients.records import load_record
 from worksheets.errors import Problem, visible
-from worksheets.records import load_record
 
 from conftest import RECORD, ROOT
 

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from worksheets.cli import cli
-from worksheets.models import Rating
-from worksheets.records import backup_path, load_record, save_record
-from worksheets.yamlsource import MAX_BYTES
+from worksheets.clients.records import backup_path, load_record, save_record
+from worksheets.content.models import Rating
+from worksheets.content.yamlsource import MAX_BYTES
 
 from conftest import ROOT, fill, fillable, run
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from worksheets.records import load_record
+from worksheets.clients.records import load_record
 
 from conftest import RECORD, fill, fillable, run
 

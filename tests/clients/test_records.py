@@ -15,11 +15,12 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from worksheets.cli import cli
+from worksheets.clients.records import backup_path, load_record, save_record
+from worksheets.clients.takehome import prefill
 from worksheets.errors import InputError
-from worksheets.records import backup_path, load_record, save_record
-from worksheets.takehome import prefill
 
 from conftest import RECORD, ROOT, folded, pdf_text, run
+
 
 @pytest.fixture
 def record(tmp_path) -> Path:
@@ -180,10 +181,10 @@ def test_saving_keeps_a_backup_and_owner_only_permissions(record, catalog):
 WRITER = """
 import datetime, sys
 from pathlib import Path
-from worksheets.loader import load_catalog
-from worksheets.models import Rating
+from worksheets.content.loader import load_catalog
+from worksheets.content.models import Rating
 from worksheets.project import Project
-from worksheets.records import update
+from worksheets.clients.records import update
 catalog = load_catalog(Project.at({root!r}))
 path, day = Path({path!r}), {day}
 for n in range(15):

@@ -18,9 +18,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from worksheets.errors import RenderError
-from worksheets.pdf import write_pdf
 from worksheets.project import Project
-from worksheets.serve import Preview
+from worksheets.render.pdf import write_pdf
+from worksheets.site.preview import Preview
 
 from conftest import ROOT
 
@@ -156,7 +156,7 @@ def test_a_linked_folder_inside_the_project_is_read_printed_and_published(root, 
     result = worksheets(root, "pdf", "grow", "-o", str(pdf))
     assert result.returncode == 0, result.stderr
     assert len(PdfReader(pdf).pages[0].images) == 1, "the picture, read through the link"
-    from worksheets.site import build
+    from worksheets.site.builder import build
 
     build(Project.at(root), tmp_path / "site", pdfs=False)
     assert (tmp_path / "site" / "assets" / "images" / "calm.png").read_bytes() == (shared / "calm.png").read_bytes()

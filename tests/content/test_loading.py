@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from worksheets.content.loader import load_catalog, load_worksheet
+from worksheets.content.yamlsource import read_yaml
 from worksheets.errors import InputError
-from worksheets.loader import load_catalog, load_worksheet
 from worksheets.project import Project
-from worksheets.yamlsource import read_yaml
 
 
 def problems(path: Path) -> list[str]:

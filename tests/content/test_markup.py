@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from worksheets.markup import MAX_NESTING, nesting_problem, url_problems
+from worksheets.content.markup import MAX_NESTING, nesting_problem, url_problems
 from worksheets.project import Project
-from worksheets.site import build
+from worksheets.site.builder import build
 
 from conftest import pdf_text, run
 

@@ -11,13 +11,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
-from worksheets.loader import load_catalog
-from worksheets.pdf import render_pdf
+from worksheets.clients.records import load_record
+from worksheets.content.loader import load_catalog
 from worksheets.project import Project
-from worksheets.records import load_record
-from worksheets.render import environment, render_document
+from worksheets.render.html import environment, render_document
+from worksheets.render.pdf import render_pdf
 
 from conftest import ROOT, fill, fillable, run
 
@@ -247,7 +247,7 @@ def test_every_pdf_of_the_site_passes_qpdf_check(built_site):
 
 
 def test_pdfs_pass_the_pdfua_checker(built_site, tmp_path, project, catalog):
-    from worksheets.takehome import prefill
+    from worksheets.clients.takehome import prefill
 
     record = tmp_path / "kim.yaml"
     record.write_text(

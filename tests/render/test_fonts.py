@@ -13,9 +13,9 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from worksheets.glyphs import missing
-from worksheets.pdf import write_pdf
-from worksheets.render import environment, render_document
+from worksheets.content.glyphs import missing
+from worksheets.render.html import environment, render_document
+from worksheets.render.pdf import write_pdf
 
 from conftest import RECORD, ROOT, pdf_text, run
 
@@ -79,7 +79,7 @@ RENDER_BOTH = textwrap.dedent(
     """
     import sys
     from weasyprint import HTML
-    from worksheets.pdf import write_pdf
+    from worksheets.render.pdf import write_pdf
     from worksheets.project import Project
 
     project = Project.at(sys.argv[1])

@@ -9,11 +9,11 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
+from worksheets.content.loader import load_catalog
 from worksheets.errors import InputError
-from worksheets.loader import load_catalog
-from worksheets.pdf import render_pdf
 from worksheets.project import Project
-from worksheets.render import environment, render_document, render_packet
+from worksheets.render.html import environment, render_document, render_packet
+from worksheets.render.pdf import render_pdf
 
 from conftest import ROOT, run
 
@@ -170,7 +170,7 @@ def test_a_packet_can_carry_the_worked_examples(tmp_path):
     target = tmp_path / "examples.pdf"
     project = Project.at(ROOT)
     catalog = load_catalog(project)
-    from worksheets.models import Packet
+    from worksheets.content.models import Packet
 
     sheets = ["grow", "progress-and-wins"]
     packet = Packet(id="examples", title="Examples", summary="Two.", worksheets=sheets, include_examples=True)

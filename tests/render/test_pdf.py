@@ -10,12 +10,12 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
+from worksheets.content.fields import ChecklistField, ChoiceField, FlowchartField, TableField, TimelineField
+from worksheets.content.loader import load_catalog
 from worksheets.errors import RenderError
-from worksheets.fields import ChecklistField, ChoiceField, FlowchartField, TableField, TimelineField
-from worksheets.loader import load_catalog
-from worksheets.pdf import write_pdf
 from worksheets.project import Project
-from worksheets.render import environment, render_document
+from worksheets.render.html import environment, render_document
+from worksheets.render.pdf import write_pdf
 
 from conftest import ROOT, folded, pdf_text
 

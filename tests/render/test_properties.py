@@ -30,11 +30,11 @@ from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from worksheets.loader import load_catalog, load_worksheet
-from worksheets.pdf import render_pdf
+from worksheets.clients.records import ClientRecord, Goal, load_record, save_record
+from worksheets.content.loader import load_catalog, load_worksheet
 from worksheets.project import Project
-from worksheets.records import ClientRecord, Goal, load_record, save_record
-from worksheets.render import environment, render_document, render_takehome
+from worksheets.render.html import environment, render_document, render_takehome
+from worksheets.render.pdf import render_pdf
 
 from conftest import ROOT
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from worksheets.atomic import aside
-from worksheets.records import backup_path, load_record
+from worksheets.clients.records import backup_path, load_record
 
 from conftest import RECORD, ROOT, run
 
@@ -48,7 +48,7 @@ def _snapshot(folder: Path) -> dict[str, str]:
 KILL_AT = """
 import os, signal, sys
 import worksheets.atomic as atomic
-import worksheets.site as site
+import worksheets.site.builder as site
 from worksheets.cli import cli
 
 moment, project, out = sys.argv[1:4]
@@ -137,9 +137,9 @@ SAVE_KILLED_AT = """
 import os, signal, sys
 from pathlib import Path
 import worksheets.atomic as atomic
-from worksheets.loader import load_catalog
+from worksheets.content.loader import load_catalog
 from worksheets.project import Project
-from worksheets.records import load_record, save_record
+from worksheets.clients.records import load_record, save_record
 
 moment, root, path = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 catalog = load_catalog(Project.at(root))

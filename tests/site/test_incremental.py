@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from worksheets.freshness import MANIFEST
-from worksheets.site import build
+from worksheets.site.freshness import MANIFEST
+from worksheets.site.builder import build
 
 from conftest import run
 
@@ -84,7 +84,7 @@ from click.testing import CliRunner
 from worksheets.cli import cli
 result = CliRunner().invoke(cli, ["--project", {root!r}, "build", "--out", {out!r}, "--paper", "a4"])
 print(result.output.strip())
-print("weasyprint" in sys.modules, "worksheets.loader" in sys.modules)
+print("weasyprint" in sys.modules, "worksheets.content.loader" in sys.modules)
 """
 
 

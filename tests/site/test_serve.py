@@ -17,7 +17,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from worksheets.serve import MAX_PATH
+from worksheets.site.preview import MAX_PATH
 
 
 def _serve(root: Path, temp: Path, *args: str) -> subprocess.Popen[str]:

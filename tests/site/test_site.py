@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from worksheets.loader import load_catalog
-from worksheets.site import build
+from worksheets.content.loader import load_catalog
+from worksheets.site.builder import build
 
 RESOURCE_ATTRS = {("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("iframe", "src")}
 

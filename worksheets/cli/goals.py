@@ -9,66 +9,21 @@ is shown only to the person at the terminal, and only through ``visible``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .errors import InputError, Problem, visible
-from .project import Project
+from ..errors import InputError, Problem, visible
+from .common import answer, catalog_of, optional_text
 
 if TYPE_CHECKING:
-    from .loader import Catalog
-    from .records import ClientRecord, Goal
+    from ..clients import ClientRecord, Goal
 
 # Content models are imported inside the commands, so that loading the command line stays quick.
 
 RECORD = click.Path(dir_okay=False, path_type=Path)
 EXISTING = click.Path(dir_okay=False, exists=True, path_type=Path)
-
-
-def _checked(text: str, name: str) -> str:
-    """``text`` as it will be saved (stripped); click.BadParameter naming ``name`` when it cannot
-    be, because it is empty, too long or not UTF-8 (``records.text_problem``)."""
-    from .records import text_problem
-
-    text = text.strip()
-    problem = "is empty" if not text else text_problem(text)
-    if problem:
-        raise click.BadParameter(f"{name} {problem}")
-    return text
-
-
-def optional_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check an option's text (``--note``, ``packet --title``); empty is the same as not given."""
-    return _checked(value, "the text") if value and value.strip() else None
-
-
-def required_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Check an option's text for a record that may not be empty when given (``--client``)."""
-    return None if value is None else _checked(value, "the text")
-
-
-def answer(*, required: bool) -> Callable[[str], str | None]:
-    """A click prompt's ``value_proc`` that checks typed text for a record; a bad answer is
-    shown and asked again. Empty is None, or asked again when ``required``."""
-
-    def check(value: str) -> str | None:
-        if not value.strip() and not required:
-            return None
-        try:
-            return _checked(value, "the answer")
-        except click.BadParameter as exc:
-            raise click.UsageError(exc.message) from None
-
-    return check
-
-
-def _catalog(ctx: click.Context) -> Catalog:
-    from .loader import load_catalog
-
-    return load_catalog(Project.at(ctx.obj["project"]))
 
 
 def _goal(record: ClientRecord, path: Path, goal_id: str) -> Goal:
@@ -95,11 +50,10 @@ def goals() -> None:
 @click.pass_context
 def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None:
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
-    from .interview import ask, interview, parse_date
-    from .models import Step
-    from .records import Goal, load_record, new_goal_id, record_file, update
+    from ..clients import Goal, ask, interview, load_record, new_goal_id, parse_date, record_file, update
+    from ..content import Step
 
-    catalog = _catalog(ctx)
+    catalog = catalog_of(ctx)[1]
     try:
         ws = catalog.get(worksheet_id)
     except KeyError as exc:
@@ -152,9 +106,9 @@ def _new_client() -> tuple[str, str | None]:
 @click.pass_context
 def list_goals(ctx: click.Context, path: Path) -> None:
     """List a client's goals: id, status, title, steps done and the latest rating."""
-    from .records import load_record
+    from ..clients import load_record
 
-    record = load_record(path, _catalog(ctx))
+    record = load_record(path, catalog_of(ctx)[1])
     click.echo(visible(record.client + (f" (with {record.therapist})" if record.therapist else "")))
     for goal in record.goals:
         done = sum(s.done for s in goal.steps)
@@ -182,10 +136,10 @@ def progress(
     ctx: click.Context, path: Path, goal_id: str, rating: int, note: str | None, day: datetime.datetime | None
 ) -> None:
     """Record a progress rating for a goal."""
-    from .models import Rating
-    from .records import update
+    from ..clients import update
+    from ..content import Rating
 
-    with update(path, _catalog(ctx)) as box:
+    with update(path, catalog_of(ctx)[1]) as box:
         goal = _goal(box["record"], path, goal_id)
         entry = Rating(date=(day.date() if day else datetime.date.today()), rating=rating, note=note or None)
         ratings = sorted([*goal.progress, entry], key=lambda r: r.date)
@@ -200,9 +154,9 @@ def progress(
 @click.pass_context
 def done(ctx: click.Context, path: Path, goal_id: str, step: int) -> None:
     """Mark step number STEP of a goal as done (steps count from 1, as `goals list` shows)."""
-    from .records import update
+    from ..clients import update
 
-    with update(path, _catalog(ctx)) as box:
+    with update(path, catalog_of(ctx)[1]) as box:
         goal = _goal(box["record"], path, goal_id)
         if step > len(goal.steps):
             raise click.BadParameter(visible(f"goal '{goal_id}' has {len(goal.steps)} steps"), param_hint="STEP")

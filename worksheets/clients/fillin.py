@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
-from .fields import AnswerError, DateField, ScaleField
-from .loader import Catalog
-from .models import Rating, Worksheet
+from ..content import AnswerError, Catalog, DateField, Rating, ScaleField, Worksheet
+from ..errors import InputError, Problem
 from .records import ClientRecord, Goal, new_goal_id, text_problem
 
 KEYWORD = "worksheets:"

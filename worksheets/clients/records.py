@@ -20,14 +20,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from .atomic import locked, write_atomic
-from .errors import InputError, Problem, RenderError, did_you_mean
-from .fields import describe
-from .loader import Catalog, answer_problems, validate
-from .modelbase import Id, Model, Text
-from .models import GoalWork
+from ..atomic import locked, write_atomic
+from ..content import (
+    MAX_BYTES,
+    Catalog,
+    Document,
+    GoalWork,
+    Id,
+    Key,
+    Model,
+    Text,
+    answer_problems,
+    describe,
+    parse_yaml,
+    read_yaml,
+    validate,
+)
+from ..errors import InputError, Problem, RenderError, did_you_mean
 from .yamlout import LayoutError, apply_change, new_record
-from .yamlsource import MAX_BYTES, Document, Key, parse_yaml, read_yaml
 
 RECORD_MODE = 0o600
 

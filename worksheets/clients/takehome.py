@@ -16,15 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_atomic
-from .errors import InputError, Problem
-from .formats import Paper
-from .loader import Catalog
-from .project import Project
+from ..atomic import write_atomic
+from ..content import Catalog
+from ..errors import InputError, Problem
+from ..formats import Paper
+from ..project import Project
+from ..render import Document, environment, render_all, render_takehome
+from ..site import MARKER
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
-from .render import environment, render_takehome
-from .renderpool import Document, render_all
-from .site import MARKER
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, model_validator
 
-from .errors import did_you_mean
+from ..errors import did_you_mean
 from .modelbase import Id, Model, Text
 
 Lines = Annotated[int, Field(ge=1, le=40)]

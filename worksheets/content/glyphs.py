@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
-from .project import Project
+from ..errors import Problem
+from ..project import Project
 from .yamlsource import Document, Key, read_yaml
 
 FONT_SUFFIXES = (".ttf", ".otf")

@@ -19,12 +19,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem, did_you_mean
+from ..errors import InputError, Problem, did_you_mean
+from ..project import Project
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
 from .markup import nesting_problem, url_problems
 from .modelbase import ID_PATTERN, PATTERN_NAMES
 from .models import Packet, Page, Site, Strings, Worksheet
-from .project import Project
 from .yamlsource import Document, Key, read_yaml
 
 MAX_CHART_DEPTH = 20

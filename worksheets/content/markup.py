@@ -33,7 +33,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .project import IMAGES
+from ..project import IMAGES
 
 _TAGS = {"p", "br", "hr", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "pre", "img"}
 _TAGS |= {f"h{n}" for n in range(2, 7)}

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import did_you_mean
+from ..errors import did_you_mean
 
 ID_PATTERN = r"^[a-z][a-z0-9-]*$"
 URL_PATTERN = r"^https?://\S+/$"

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 MAX_BYTES = 1_000_000
 """Larger than any real worksheet or client record by far; refuses runaway files early."""

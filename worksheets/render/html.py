@@ -22,14 +22,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
+from ..content import Catalog, Packet, Rating, Strings, TableField, WheelField, Worksheet, to_html
+from ..errors import InputError, Problem, RenderError
+from ..formats import PAGE_SIZE, Mode, Paper, Variant
+from ..project import Project
 from .diagrams import progress_chart_svg, qr_svg, wheel_svg
-from .errors import InputError, Problem, RenderError
-from .fields import TableField, WheelField
-from .formats import PAGE_SIZE, Mode, Paper, Variant
-from .loader import Catalog
-from .markup import to_html
-from .models import Packet, Rating, Strings, Worksheet
-from .project import Project
 
 
 def css_string(text: str) -> Markup:

@@ -31,8 +31,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from .errors import RenderError
-from .project import Project
+from ..errors import RenderError
+from ..project import Project
 
 TAGGED = "pdf/ua-1"
 """Every PDF is made as WeasyPrint's PDF/UA-1 variant: tagged, titled, with its language."""

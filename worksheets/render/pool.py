@@ -16,8 +16,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..project import Project
 from .pdf import RenderedPdf, render_pdf
-from .project import Project
 
 INLINE_AT_MOST = 2
 """Up to this many documents are rendered in the main process."""

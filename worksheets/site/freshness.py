@@ -16,9 +16,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .atomic import leftovers
-from .errors import InputError, Problem
-from .project import Project
+from ..atomic import leftovers
+from ..errors import InputError, Problem
+from ..project import Project
 
 MARKER = ".worksheets-site"
 MANIFEST = ".worksheets-manifest.json"
@@ -89,7 +89,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 
 def _well_formed(manifest: Any) -> bool:
-    """Whether ``manifest`` has the shape ``site.build`` writes: the inputs' key, every file, and
+    """Whether ``manifest`` has the shape ``builder.build`` writes: the inputs' key, every file, and
     for each PDF its key, size and number of pages."""
     if not isinstance(manifest, dict):
         return False

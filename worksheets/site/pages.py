@@ -13,10 +13,10 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .loader import Catalog
-from .modelbase import AIMS
-from .models import Worksheet
-from .render import render_template
+from ..content import Catalog
+from ..content import AIMS
+from ..content import Worksheet
+from ..render import render_template
 
 TIME_RANGES = (("short", 0, 15), ("medium", 16, 25), ("long", 26, 10_000))
 """Minutes a worksheet takes, grouped for the "by time needed" pages: (id, from, to)."""

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from .atomic import locked, recover_folder, replace_folder, staging
-from .formats import PAPERS, VARIANTS, Mode, Paper, Variant
+from ..atomic import locked, recover_folder, replace_folder, staging
+from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -41,11 +41,11 @@ from .freshness import (
     read_manifest,
     up_to_date,
 )
-from .loader import Catalog, load_catalog
-from .project import Project
-from .render import environment, render_document, render_packet
-from .renderpool import Document, render_all
-from .sitepages import Download, site_pages
+from ..content import Catalog, load_catalog
+from ..project import Project
+from ..render import environment, render_document, render_packet
+from ..render import Document, render_all
+from .pages import Download, site_pages
 
 SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
     ("print", "print", None),

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .fields import (
+from ..content import (
     BoxField,
     ChecklistField,
     ChoiceField,
@@ -24,9 +24,9 @@ from .fields import (
     TableField,
     TextField,
     TimelineField,
+    Worksheet,
     whole_number,
 )
-from .models import Worksheet
 from .records import text_problem
 
 Parse = Callable[[str], Any]

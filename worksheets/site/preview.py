@@ -30,10 +30,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, RenderError
-from .formats import Paper
-from .project import Project
-from .site import build
+from ..errors import InputError, RenderError
+from ..formats import Paper
+from ..project import Project
+from .builder import build
 
 RELOAD_PATH = "/__reload"
 MAX_PATH = 2048

@@ -1,0 +1,86 @@
+"""The commands that make things from client records and add to them: prefill and import.
+
+What a record or a filled PDF says is shown only to the person at the terminal, through
+``visible``; see ``goals.py`` for the commands that change records from the command line.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from ..errors import visible
+from .common import EXISTING_FILE, catalog_of, required_text, warn
+
+
+@click.command()
+@click.argument(
+    "records",
+    metavar="CLIENT.yaml...",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+)
+@click.option(
+    "--goal",
+    "goal_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this goal (repeat for more) [default: every active goal].",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="A private folder for the PDFs."
+)
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
+@click.pass_context
+def prefill(
+    ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str, jobs: int | None
+) -> None:
+    """Make take-home PDFs from client records: one PDF per client, in their own words."""
+    from ..clients import folder_note
+    from ..clients import prefill as make
+    from ..content import record_warnings
+
+    project, catalog = catalog_of(ctx)
+    note = folder_note(out)  # as the folder was before: one made now is private
+    for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
+        goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
+        click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
+    warn(record_warnings(project, list(records)))
+    if note:
+        click.echo(visible(note), err=True)
+
+
+@click.command("import")
+@click.argument("filled", metavar="FILLED.pdf", type=EXISTING_FILE)
+@click.argument("record_path", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--goal", "goal_id", metavar="ID", help="Add to this goal [default: a new goal].")
+@click.option(
+    "--client", default=None, callback=required_text, help="The client's name or initials, to start a new record."
+)
+@click.option("--yes", is_flag=True, help="Save without asking.")
+@click.pass_context
+def import_(
+    ctx: click.Context, filled: Path, record_path: Path, goal_id: str | None, client: str | None, yes: bool
+) -> None:
+    """Read the answers typed into a fillable PDF into a client's record."""
+    from ..clients import apply, read_filled, update
+
+    _, catalog = catalog_of(ctx)
+    today = datetime.date.today()
+    sheet = read_filled(filled, catalog, today)
+    if not record_path.exists() and client is None:
+        raise click.UsageError(visible(f"{record_path} does not exist yet: give --client NAME to start it"))
+    with update(record_path, catalog, client=client) as box:
+        changed, changes = apply(box["record"], record_path, sheet, goal_id, today)
+        click.echo(visible(f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:"))
+        for change in changes or ["nothing new"]:
+            click.echo(visible(f"  - {change}"))
+        if not changes or not (yes or click.confirm("Save these changes?", default=True)):
+            click.echo("Nothing saved.")
+            return
+        box["record"] = changed
+    click.echo(visible(f"Saved {record_path}"))

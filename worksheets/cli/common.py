@@ -1,0 +1,134 @@
+"""What every command shares: how errors become messages and exit codes, how the project and its
+content are opened, the options several commands take, and how typed text is checked.
+
+Bad input (InputError) prints ``file:line:col: message`` lines and exits 2; a failure while
+rendering valid input (RenderError) exits 1; neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import InputError, RenderError, visible
+from ..project import Project
+
+if TYPE_CHECKING:
+    from ..content import Catalog
+
+EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+class Group(click.Group):
+    """A click group that turns the tool's own errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(2)
+        except RenderError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def project_of(ctx: click.Context) -> Project:
+    """The project the command works on (``--project``)."""
+    return Project.at(ctx.obj["project"])
+
+
+def catalog_of(ctx: click.Context) -> tuple[Project, Catalog]:
+    """The project and its content, loaded and checked."""
+    from ..content import load_catalog
+
+    project = project_of(ctx)
+    return project, load_catalog(project)
+
+
+def warn(warnings: list[Any]) -> None:
+    """Print warnings (``file:line:col: warning: ...``, or plain lines) on standard error."""
+    for warning in warnings:
+        click.echo(visible(str(warning)), err=True)
+
+
+def output_option(name: str) -> Any:
+    """The ``-o/--output`` option of the commands that write one PDF, named after ``name``."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"PDF file to write [default: {name}-PAPER.pdf].",
+    )
+
+
+def worksheet_arg(catalog: Catalog, worksheet_id: str, param_hint: str = "ID") -> Any:
+    """The worksheet a command line names; a usage error with a suggestion when there is none."""
+    try:
+        return catalog.get(worksheet_id)
+    except KeyError as exc:
+        raise click.BadParameter(exc.args[0], param_hint=param_hint) from None
+
+
+def progress_bar(label: str) -> Any:
+    """A progress bar on a terminal, nothing elsewhere: ``start(n)`` returns ``tick(i)``."""
+
+    def start(total: int) -> Any:
+        if total == 0 or not sys.stderr.isatty():
+            return None
+        bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        bar.__enter__()
+        count = [0]
+
+        def tick(_index: int) -> None:
+            count[0] += 1
+            bar.update(1)
+            if count[0] == total:
+                bar.__exit__(None, None, None)
+
+        return tick
+
+    return start
+
+
+def checked_text(text: str, name: str) -> str:
+    """``text`` as it will be saved (stripped); click.BadParameter naming ``name`` when it cannot
+    be, because it is empty, too long or not UTF-8 (``records.text_problem``)."""
+    from ..clients import text_problem
+
+    text = text.strip()
+    problem = "is empty" if not text else text_problem(text)
+    if problem:
+        raise click.BadParameter(f"{name} {problem}")
+    return text
+
+
+def optional_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check an option's text (``--note``, ``packet --title``); empty is the same as not given."""
+    return checked_text(value, "the text") if value and value.strip() else None
+
+
+def required_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check an option's text for a record that may not be empty when given (``--client``)."""
+    return None if value is None else checked_text(value, "the text")
+
+
+def answer(*, required: bool) -> Callable[[str], str | None]:
+    """A click prompt's ``value_proc`` that checks typed text for a record; a bad answer is
+    shown and asked again. Empty is None, or asked again when ``required``."""
+
+    def check(value: str) -> str | None:
+        if not value.strip() and not required:
+            return None
+        try:
+            return checked_text(value, "the answer")
+        except click.BadParameter as exc:
+            raise click.UsageError(exc.message) from None
+
+    return check

@@ -1,0 +1,61 @@
+"""Content: from YAML files to a checked, immutable ``Catalog``.
+
+Takes the files in ``content/`` (and client records, which are read the same way) and gives
+validated models, every problem located as ``file:line:col``, and the warnings for text no
+bundled font can print. Imports nothing from the stages above it.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "AIMS": "modelbase",
+    "AnswerError": "fields",
+    "BoxField": "fields",
+    "Catalog": "loader",
+    "ChecklistField": "fields",
+    "ChoiceField": "fields",
+    "DateField": "fields",
+    "Document": "yamlsource",
+    "FlowchartField": "fields",
+    "GoalWork": "models",
+    "Id": "modelbase",
+    "Key": "yamlsource",
+    "LinesField": "fields",
+    "MAX_BYTES": "yamlsource",
+    "Model": "modelbase",
+    "Packet": "models",
+    "Rating": "models",
+    "ScaleField": "fields",
+    "Step": "models",
+    "Strings": "models",
+    "TableField": "fields",
+    "Text": "modelbase",
+    "TextField": "fields",
+    "TimelineField": "fields",
+    "WheelField": "fields",
+    "Worksheet": "models",
+    "answer_problems": "loader",
+    "content_warnings": "glyphs",
+    "describe": "fields",
+    "load_catalog": "loader",
+    "parse_yaml": "yamlsource",
+    "read_yaml": "yamlsource",
+    "record_warnings": "glyphs",
+    "text_warnings": "glyphs",
+    "to_html": "markup",
+    "validate": "loader",
+    "whole_number": "fields",
+}
+"""What the stages above use, and the module each comes from. They are imported when first
+asked for, so that opening one light module of this package does not load the heavy ones."""
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -1,0 +1,34 @@
+"""Render: from a ``Catalog`` (and answers) to HTML, and from HTML to PDF bytes.
+
+Takes validated models; gives HTML (Jinja2, four modes), diagrams as SVG, and PDFs made by
+WeasyPrint with the project's own fonts and nothing fetched from outside, in worker processes
+when there are many. Knows nothing of the site or of client records.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "Document": "pool",
+    "check_templates": "html",
+    "environment": "html",
+    "render_all": "pool",
+    "render_document": "html",
+    "render_packet": "html",
+    "render_pdf": "pdf",
+    "render_takehome": "html",
+    "render_template": "html",
+    "write_pdf": "pdf",
+}
+"""What the stages above use, and the module each comes from. They are imported when first
+asked for, so that opening one light module of this package does not load the heavy ones."""
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -1,0 +1,35 @@
+"""Site: from a ``Catalog`` to a built static site, and a preview of it.
+
+Plans every page and PDF, renders only what changed, writes it all in a staging folder and swaps
+it into place; answers "is the site up to date?" without loading anything heavy; serves a
+live-reloading preview.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "MARKER": "freshness",
+    "build": "builder",
+    "build_options": "freshness",
+    "check_out": "freshness",
+    "inputs_key": "freshness",
+    "listen": "preview",
+    "nothing_to_do": "freshness",
+    "plan_pdfs": "builder",
+    "serve": "preview",
+    "site_pages": "pages",
+    "up_to_date": "freshness",
+}
+"""What the stages above use, and the module each comes from. They are imported when first
+asked for, so that opening one light module of this package does not load the heavy ones."""
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
