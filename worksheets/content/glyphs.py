@@ -9,6 +9,7 @@ place and the characters, as ``file:line:col: warning: ...``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -19,7 +20,10 @@ from ..errors import Problem
 from ..project import Project
 from .yamlsource import Document, Key, read_yaml
 
-FONT_SUFFIXES = (".ttf", ".otf")
+SHEET_CSS = Path("css", "sheet.css")
+"""The stylesheet of every paper document; its fonts are the ones any text can fall back on (a
+variant's own font, such as OpenDyslexic, comes in front of them and has fewer characters)."""
+_FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:ttf|otf))""")
 _NO_GLYPH_NEEDED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 """Control and format characters (joiners, variation selectors, direction marks) and spaces:
 shaping uses them, but none is drawn as a glyph of its own."""
@@ -28,21 +32,23 @@ SHOWN_AT_MOST = 8
 
 
 @cache
-def _covered(fonts: Path) -> frozenset[int]:
-    """Every code point that some font in ``fonts`` has a glyph for (read once per process)."""
+def _covered(templates: Path) -> frozenset[int]:
+    """Every code point that a font loaded by ``templates``' sheet stylesheet has a glyph for
+    (read once per process)."""
     from fontTools.ttLib import TTFont  # a dependency of WeasyPrint, imported only when needed
 
+    stylesheet = templates / SHEET_CSS
     covered: set[int] = set()
-    for path in sorted(fonts.iterdir()):
-        if path.suffix.lower() in FONT_SUFFIXES:
-            with TTFont(path, lazy=True) as font:
-                covered.update(font.getBestCmap() or {})
+    for url in sorted(set(_FONT_URL.findall(stylesheet.read_text(encoding="utf-8")))):
+        with TTFont((stylesheet.parent / url).resolve(), lazy=True) as font:
+            covered.update(font.getBestCmap() or {})
     return frozenset(covered)
 
 
-def missing(text: str, fonts: Path) -> list[str]:
-    """The characters of ``text`` that no font in ``fonts`` has, each once, in order of appearance."""
-    covered = _covered(fonts)
+def missing(text: str, templates: Path) -> list[str]:
+    """The characters of ``text`` that no font of the sheets in ``templates`` has, each once, in
+    order of appearance."""
+    covered = _covered(templates)
     found: dict[str, None] = {}
     for char in text:
         if ord(char) not in covered and unicodedata.category(char) not in _NO_GLYPH_NEEDED:
@@ -73,12 +79,12 @@ def _strings(data: Any, loc: tuple[Key, ...]) -> Iterator[tuple[tuple[Key, ...],
             yield from _strings(value, (*loc, i))
 
 
-def document_warnings(doc: Document, fonts: Path) -> list[Problem]:
+def document_warnings(doc: Document, templates: Path) -> list[Problem]:
     """A warning at every text of ``doc`` (a content file or a client record) holding characters
-    that no font in ``fonts`` has, naming its key path and the characters."""
+    that no font of the sheets in ``templates`` has, naming its key path and the characters."""
     problems = []
     for loc, text in _strings(doc.data, ()):
-        chars = missing(text, fonts)
+        chars = missing(text, templates)
         if chars:
             place = ".".join(str(part) for part in loc)
             problems.append(doc.problem(loc, f"{warning(chars)} (in {place})"))
@@ -87,17 +93,16 @@ def document_warnings(doc: Document, fonts: Path) -> list[Problem]:
 
 def content_warnings(project: Project) -> list[Problem]:
     """Warnings for every text in ``content/`` that the bundled fonts cannot print whole."""
-    fonts = project.templates / "fonts"
-    return [p for path in sorted(project.content.rglob("*.yaml")) for p in document_warnings(read_yaml(path), fonts)]
+    paths = sorted(project.content.rglob("*.yaml"))
+    return [p for path in paths for p in document_warnings(read_yaml(path), project.templates)]
 
 
 def record_warnings(project: Project, paths: list[Path]) -> list[Problem]:
     """The same for client records (read again here: only their text is looked at)."""
-    fonts = project.templates / "fonts"
-    return [p for path in paths for p in document_warnings(read_yaml(path), fonts)]
+    return [p for path in paths for p in document_warnings(read_yaml(path), project.templates)]
 
 
 def text_warnings(project: Project, option: str, text: str) -> list[str]:
     """The same for text given on the command line, such as a packet's ``--title``."""
-    chars = missing(text, project.templates / "fonts")
+    chars = missing(text, project.templates)
     return [f"{option}: {warning(chars)}"] if chars else []
