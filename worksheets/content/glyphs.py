@@ -1,6 +1,6 @@
 """Which characters no bundled font can print, so that no sheet shows empty boxes unannounced.
 
-PDFs are rendered with the project's own fonts only (see ``pdf.py``), so a character that none of
+PDFs are rendered with the project's own fonts only (see ``render/pdf.py``), so a character that none of
 the fonts in ``templates/fonts`` has prints as an empty box: today Chinese, Japanese and Korean,
 among others (a font for them would add megabytes to the project). Such text is not refused, a
 sheet may still be worth printing, but every command that prints it warns, naming the file, the
