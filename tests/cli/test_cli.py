@@ -210,3 +210,18 @@ def test_a_packet_of_sheets_with_long_titles_is_refused_with_a_message(scratch, 
     code, _, err = run("packet", "--worksheets", "long-one,long-two", "-o", str(target), project=scratch.root)
     assert code == 2 and "Invalid value for --worksheets: the packet's summary (the titles of its" in err
     assert "Traceback" not in err and not target.exists()
+
+
+def test_a_file_that_cannot_be_written_is_a_message_not_a_traceback(tmp_path):
+    """A folder that cannot be made or written (here a path through a file, which fails even for
+    root) ends with the path and the reason, exit 1, as a full disk or a read-only folder would."""
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "worksheets", "--project", str(ROOT), "pdf", "grow", "-o", str(blocker / "grow.pdf")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"error: {blocker}: ") and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr

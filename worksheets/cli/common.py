@@ -24,7 +24,8 @@ EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 class Group(click.Group):
-    """A click group that turns the tool's own errors into messages and exit codes."""
+    """A click group that turns the tool's own errors into messages and exit codes: bad input
+    exits 2, a failure while rendering or writing valid input exits 1, neither with a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -35,6 +36,10 @@ class Group(click.Group):
             ctx.exit(2)
         except RenderError as exc:
             click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except OSError as exc:  # a folder that cannot be written, a disk that is full...
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(visible(f"error: {where}{exc.strerror or exc}"), err=True)
             ctx.exit(1)
 
 
