@@ -6,6 +6,7 @@ The SVG is built from escaped text only, so a client's write-in area name can ne
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 
 from markupsafe import Markup
@@ -31,6 +32,70 @@ def _wedge(start: float, end: float, radius: float) -> str:
     x2, y2 = _point(end, radius)
     large = 1 if end - start > 0.5 else 0
     return f"M{_CX:.1f},{_CY:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
+
+
+_LABEL_SIZE, _LABEL_LEADING, _LABEL_LINES, _LABEL_MAX = 9.5, 11, 2, 120
+"""Area names beside the wheel: 9.5 units high, at most two lines 11 units apart, none wider
+than 120 units (so that names above and below the wheel do not run into their neighbours)."""
+
+
+def _width(text: str) -> float:
+    """A generous estimate of how wide ``text`` is in the bold label type, in view box units.
+
+    Python cannot measure the glyphs WeasyPrint will pick, so characters are sorted by shape,
+    each class at about the widest of its kind in common sans-serif fonts: a name drawn can only
+    come out narrower than estimated, never wider."""
+    em = 0.0
+    for c in text:
+        if c in " .,;:!'|()-ijlftr":
+            em += 0.4
+        elif c in "mwMW@%…" or unicodedata.east_asian_width(c) in "WF":
+            em += 1.0
+        elif c.isupper():
+            em += 0.8
+        else:
+            em += 0.66
+    return em * _LABEL_SIZE
+
+
+def _pieces(word: str, room: float) -> list[str]:
+    """A word cut into pieces no wider than ``room`` (most words are one piece)."""
+    pieces = []
+    while len(word) > 1 and _width(word) > room:
+        cut = max([i for i in range(1, len(word)) if _width(word[:i]) <= room] or [1])
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def _label_lines(label: str, room: float) -> list[str]:
+    """An area's name broken into lines no wider than ``room``: at most two, the second shortened
+    with an ellipsis when there is more. The room beside the wheel is fixed, and the whole name
+    is printed in the table the wheel is drawn from (a client's own area may be a sentence)."""
+    room = min(room, _LABEL_MAX)
+    lines: list[str] = []
+    for piece in (p for word in label.split() for p in _pieces(word, room)):
+        if lines and _width(f"{lines[-1]} {piece}") <= room:
+            lines[-1] += f" {piece}"
+        else:
+            lines.append(piece)
+    if len(lines) > _LABEL_LINES:
+        last = lines[_LABEL_LINES - 1]
+        while len(last) > 1 and _width(last + "…") > room:
+            last = last[:-1]
+        lines = [*lines[: _LABEL_LINES - 1], last.rstrip() + "…"]
+    return lines or [""]
+
+
+def _label(x: float, y: float, anchor: str, lines: list[str]) -> str:
+    """An SVG text of one or more lines, the first line's baseline at ``y``."""
+    text = escape(lines[0]) + "".join(
+        f'<tspan x="{x:.1f}" dy="{_LABEL_LEADING}">{escape(line)}</tspan>' for line in lines[1:]
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="{_LABEL_SIZE}" '
+        f'font-weight="bold" fill="{_INK}">{text}</text>'
+    )
 
 
 def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup:
@@ -65,11 +130,16 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
     for i, label in enumerate(labels):
         x, y = _point((i + 0.5) / n, _RADIUS + 8)
         anchor = "middle" if abs(x - _CX) < 25 else ("start" if x > _CX else "end")
-        y += 9 if y > _CY + _RADIUS * 0.7 else (0 if y < _CY - _RADIUS * 0.7 else 3)
-        parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="9.5" '
-            f'font-weight="bold" fill="{_INK}">{escape(label)}</text>'
-        )
+        room = {"middle": 2 * min(x, WIDTH - x), "start": WIDTH - x, "end": x}[anchor] - 2
+        lines = _label_lines(label, room)
+        extra = _LABEL_LEADING * (len(lines) - 1)  # lines below the first: above the wheel they go up
+        if y > _CY + _RADIUS * 0.7:
+            y += 9
+        elif y < _CY - _RADIUS * 0.7:
+            y -= extra
+        else:
+            y += 3 - extra / 2
+        parts.append(_label(x, y, anchor, lines))
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from .diagrams import progress_chart_svg, qr_svg, wheel_svg
 from .errors import InputError, Problem, RenderError
-from .fields import TableField, WheelField
+from .fields import AnyField, TableField, WheelField
 from .formats import PAGE_SIZE, Mode, Paper, Variant
 from .loader import Catalog
 from .markup import to_html
@@ -54,6 +55,100 @@ def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str,
 def chart(progress: list[Rating], strings: Strings, title: str) -> Markup:
     """The chart of a goal's ratings over time."""
     return progress_chart_svg([(strings.format_date(p.date, short=True), p.rating) for p in progress], title)
+
+
+LONG_TEXT = 600
+"""Characters of text from which a box on paper may be broken across pages.
+
+A field, a table row, a box of a flowchart or a moment of a timeline is kept whole on one page
+when its text is shorter (about eight lines at full width): moving it to the next page leaves at
+most a few centimetres empty. A longer one (a client's long answer, a long label) may break
+between its lines, keeping at least three together, so that it never leaves a page almost
+empty, and never runs past the page when it is taller than a page.
+"""
+
+
+RUNNING = 60
+"""Characters of a title at most in a running header or footer, whose box has room for two lines."""
+
+
+def running(text: str) -> str:
+    """``text`` for a running header or footer: at most ``RUNNING`` characters, cut after a word
+    and ended with an ellipsis when longer. A margin box cannot grow: a longer title would run
+    off the page. The whole title is printed where it stands in the document."""
+    text = " ".join(text.split())
+    if len(text) <= RUNNING:
+        return text
+    cut = text[: RUNNING - 1]
+    if " " in cut[RUNNING // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
+def text_length(value: Any) -> int:
+    """How many characters of text ``value`` holds: a string, or the strings in a list or mapping."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(text_length(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(text_length(v) for v in value)
+    return 0
+
+
+def is_long(value: Any) -> bool:
+    """The template test ``is long``: ``value`` holds more than ``LONG_TEXT`` characters of text."""
+    return text_length(value) > LONG_TEXT
+
+
+def long_field(field: AnyField, answers: dict[str, Any]) -> bool:
+    """Whether a field holds more than ``LONG_TEXT`` characters: its label, hint, options and the
+    other text of its settings, and the answers printed in it."""
+    settings = field.model_dump(exclude={"id", "kind", "width"})
+    return is_long([settings, [answers.get(name) for name in field.names()]])
+
+
+def long_row(table: TableField, key: str, answers: dict[str, Any]) -> bool:
+    """Whether one row of a table (its name and the answers in its cells) is long."""
+    prefix = f"{table.id}.{key}."
+    row = [] if isinstance(table.rows, int) else [r.label for r in table.rows if r.id == key]
+    return is_long([row, [value for name, value in answers.items() if name.startswith(prefix)]])
+
+
+@dataclass(frozen=True)
+class Run:
+    """Fields laid out together: one full-width field, or two half-width fields side by side."""
+
+    fields: list[AnyField]
+    side_by_side: bool
+
+
+def field_runs(fields: list[AnyField], answers: dict[str, Any]) -> list[Run]:
+    """A section's fields as the template lays them out: half-width fields in pairs side by side
+    (a lone one at half width), every other field on its own.
+
+    A pair holding long text is set at full width, one field below the other: text that fills
+    pages reads better across the page, and plain blocks are what WeasyPrint breaks across pages
+    most reliably (in a grid cell, a flex item or an inline block, it may not).
+    """
+    runs: list[Run] = []
+    pair: list[AnyField] = []
+
+    def flush() -> None:
+        if pair:
+            runs.append(Run(list(pair), side_by_side=not any(long_field(f, answers) for f in pair)))
+            pair.clear()
+
+    for field in fields:
+        if field.width == "half":
+            pair.append(field)
+            if len(pair) == 2:
+                flush()
+        else:
+            flush()
+            runs.append(Run([field], False))
+    flush()
+    return runs
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -96,8 +191,13 @@ def environment(project: Project) -> Environment:
     env.filters["markdown"] = to_html
     env.filters["css_string"] = css_string
     env.filters["direction"] = direction
+    env.filters["running"] = running
+    env.tests["long"] = is_long
     env.globals["wheel"] = wheel
     env.globals["chart"] = chart
+    env.globals["long_field"] = long_field
+    env.globals["long_row"] = long_row
+    env.globals["field_runs"] = field_runs
     return env
 
 
