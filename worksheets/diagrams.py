@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
@@ -152,23 +153,47 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code"))
 
 
-def progress_chart_svg(points: list[tuple[str, int]], title: str) -> Markup:
+CHART_POINTS = 30
+"""Points at most on a progress chart: each far enough from the next for its value to be read.
+More ratings than this are drawn as averages over weeks, months, quarters or years."""
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One point of a progress chart: a rating, or the average of the ratings of a period (with
+    the lowest and highest of them, drawn as a bar behind the point)."""
+
+    label: str
+    value: float
+    low: int
+    high: int
+
+
+def _number(value: float) -> str:
+    """A rating or an average as printed: 6, 5.5 (one decimal at most)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def progress_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Markup:
     """Progress ratings over time as a line chart: 0 to 10 up the side, one labelled point per
-    rating (its value printed above it, its date below the axis), so every rating can be read
-    on paper and by a screen reader."""
+    rating or period (its value printed above it), and up to ten of their dates below the axis.
+    There are at most ``CHART_POINTS``, so every value printed can be read on paper; the chart's
+    title, which a screen reader reads, gives each point with its date, and the ``note`` (what an
+    average stands for)."""
     width, height = 480, 200
     left, right, top, bottom = 34, 16, 18, 36
+    inset = 10  # between the scale's numbers and the first point, and after the last
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(points)
-    step = plot_w / max(n - 1, 1)
+    step = (plot_w - 2 * inset) / max(n - 1, 1)
 
     def x(i: int) -> float:
-        return left + (i * step if n > 1 else plot_w / 2)
+        return left + (inset + i * step if n > 1 else plot_w / 2)
 
-    def y(rating: int) -> float:
+    def y(rating: float) -> float:
         return top + plot_h * (1 - rating / 10)
 
-    label = f"{title}: " + ", ".join(f"{d} {r}" for d, r in points)
+    label = f"{title}: " + (f"{note} " if note else "") + ", ".join(f"{p.label} {_number(p.value)}" for p in points)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
@@ -182,20 +207,28 @@ def progress_chart_svg(points: list[tuple[str, int]], title: str) -> Markup:
             f'<text x="{left - 6}" y="{y(value) + 3:.1f}" text-anchor="end" {_FONT} font-size="8" '
             f'fill="{_GREY}">{value}</text>'
         )
+    for i, point in enumerate(points):
+        if point.low != point.high:
+            parts.append(
+                f'<line x1="{x(i):.1f}" y1="{y(point.low):.1f}" x2="{x(i):.1f}" y2="{y(point.high):.1f}" '
+                f'stroke="{_LIGHT}" stroke-width="5" stroke-linecap="round"/>'
+            )
     if n > 1:
-        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(r):.1f}" for i, (_, r) in enumerate(points))
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
-    every = math.ceil(n / 10)  # at most ten dates under the axis, so they never overlap
-    for i, (day, rating) in enumerate(points):
+    dated = {round(j * (n - 1) / 9) for j in range(10)} if n > 10 else set(range(n))  # first, last, evenly between
+    # Averages (5.5) are wider than ratings (10): smaller when the points are close together.
+    size = 9 if step >= 20 or all(p.value == int(p.value) for p in points) else 7.5
+    for i, point in enumerate(points):
         parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(rating):.1f}" r="3.5" fill="#1b3f8b"/>'
-            f'<text x="{x(i):.1f}" y="{y(rating) - 7:.1f}" text-anchor="middle" {_FONT} font-size="9" '
-            f'font-weight="bold" fill="#1b3f8b">{rating}</text>'
+            f'<circle cx="{x(i):.1f}" cy="{y(point.value):.1f}" r="3.5" fill="#1b3f8b"/>'
+            f'<text x="{x(i):.1f}" y="{y(point.value) - 7:.1f}" text-anchor="middle" {_FONT} font-size="{size}" '
+            f'font-weight="bold" fill="#1b3f8b">{_number(point.value)}</text>'
         )
-        if i % every == 0 or i == n - 1:
+        if i in dated:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="8" '
-                f'fill="{_INK}">{escape(day)}</text>'
+                f'fill="{_INK}">{escape(point.label)}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -14,8 +14,13 @@ of printing nothing, and no answer can ever become markup.
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import math
 import re
+import statistics
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +28,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from .diagrams import progress_chart_svg, qr_svg, wheel_svg
+from .diagrams import CHART_POINTS, ChartPoint, progress_chart_svg, qr_svg, wheel_svg
 from .errors import InputError, Problem, RenderError
 from .fields import AnyField, TableField, WheelField
 from .formats import PAGE_SIZE, Mode, Paper, Variant
@@ -52,9 +57,85 @@ def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str,
     return wheel_svg(labels, scores, title)
 
 
-def chart(progress: list[Rating], strings: Strings, title: str) -> Markup:
-    """The chart of a goal's ratings over time."""
-    return progress_chart_svg([(strings.format_date(p.date, short=True), p.rating) for p in progress], title)
+@dataclass(frozen=True)
+class ProgressChart:
+    """A goal's ratings as printed: the chart, a note saying what its points stand for when they
+    are averages, and the ratings listed in the table beside it."""
+
+    svg: Markup
+    note: str
+    listed: list[Rating]
+    unlisted: int
+
+
+TABLE_ROWS = 40
+"""Ratings listed in full beside the chart at most (about a page). With more, the table lists
+the ratings that have a note, every one, since a note is the client's own words; the others are
+in the chart."""
+
+_PERIODS: list[tuple[str, Callable[[datetime.date], Any]]] = [
+    ("week", lambda day: day - datetime.timedelta(days=day.weekday())),
+    ("month", lambda day: (day.year, day.month)),
+    ("quarter", lambda day: (day.year, (day.month - 1) // 3)),
+    ("year", lambda day: day.year),
+]
+"""The periods ratings may be averaged over, shortest first, each with the key of a day's period."""
+
+
+def _grouped(ratings: list[Rating]) -> tuple[str, int, list[list[Rating]]]:
+    """Ratings (in date order) grouped by the shortest period that gives at most ``CHART_POINTS``
+    groups: its name, its length in years when it is several years, and the groups."""
+    for name, key in _PERIODS:
+        groups = [list(g) for _, g in itertools.groupby(ratings, key=lambda r: key(r.date))]
+        if len(groups) <= CHART_POINTS:
+            return name, 1, groups
+    first = ratings[0].date.year
+    years = math.ceil((ratings[-1].date.year - first + 1) / CHART_POINTS)
+    spans = itertools.groupby(ratings, key=lambda r: (r.date.year - first) // years)
+    return "years", years, [list(g) for _, g in spans]
+
+
+def _period_label(period: str, day: datetime.date, strings: Strings) -> str:
+    """The date printed under a point: a week's Monday, a month or quarter's first month, a year."""
+    if period == "week":
+        return strings.format_date(day - datetime.timedelta(days=day.weekday()), short=True)
+    if period in ("month", "quarter"):
+        return f"{strings.months[day.month - 1]} {day.year}"
+    return str(day.year)
+
+
+def progress_chart(progress: list[Rating], strings: Strings, title: str) -> ProgressChart:
+    """A goal's ratings as a chart: one point per rating, in date order, or with more ratings than
+    fit (``CHART_POINTS``), one point per week, month, quarter or year, the average of its ratings,
+    with a note saying so; and which ratings the table beside it lists (``TABLE_ROWS``)."""
+    ratings = sorted(progress, key=lambda r: r.date)
+    note = ""
+    if len(ratings) <= CHART_POINTS:
+        points = [ChartPoint(strings.format_date(r.date, short=True), r.rating, r.rating, r.rating) for r in ratings]
+    else:
+        period, years, groups = _grouped(ratings)
+        points = [
+            ChartPoint(
+                _period_label(period, group[0].date, strings),
+                round(statistics.fmean(r.rating for r in group), 1),
+                min(r.rating for r in group),
+                max(r.rating for r in group),
+            )
+            for group in groups
+        ]
+        note = getattr(strings, f"chart_{period}")
+        for placeholder, value in (
+            ("{count}", str(len(ratings))),
+            ("{years}", str(years)),
+            ("{first}", strings.format_date(ratings[0].date)),
+            ("{last}", strings.format_date(ratings[-1].date)),
+        ):
+            note = note.replace(placeholder, value)
+    listed = list(progress) if len(progress) <= TABLE_ROWS else [r for r in progress if r.note]
+    if not any(r.note for r in listed):
+        listed = []
+    unlisted = len(progress) - len(listed) if listed else 0
+    return ProgressChart(progress_chart_svg(points, title, note), note, listed, unlisted)
 
 
 LONG_TEXT = 600
@@ -194,7 +275,7 @@ def environment(project: Project) -> Environment:
     env.filters["running"] = running
     env.tests["long"] = is_long
     env.globals["wheel"] = wheel
-    env.globals["chart"] = chart
+    env.globals["progress_chart"] = progress_chart
     env.globals["long_field"] = long_field
     env.globals["long_row"] = long_row
     env.globals["field_runs"] = field_runs
