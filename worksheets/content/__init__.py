@@ -13,6 +13,7 @@ from typing import Any
 _EXPORTS = {
     "AIMS": "modelbase",
     "AnswerError": "fields",
+    "AnyField": "fields",
     "BoxField": "fields",
     "Catalog": "loader",
     "ChecklistField": "fields",

@@ -130,6 +130,12 @@ class Strings(Model):
     progress_table: Text
     rating: Text
     note: Text
+    chart_week: Text
+    chart_month: Text
+    chart_quarter: Text
+    chart_year: Text
+    chart_years: Text
+    chart_only: Text
     set_on: Text
     target_date: Text
     takehome_title: Text

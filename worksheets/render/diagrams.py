@@ -6,6 +6,8 @@ The SVG is built from escaped text only, so a client's write-in area name can ne
 from __future__ import annotations
 
 import math
+import unicodedata
+from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
@@ -31,6 +33,70 @@ def _wedge(start: float, end: float, radius: float) -> str:
     x2, y2 = _point(end, radius)
     large = 1 if end - start > 0.5 else 0
     return f"M{_CX:.1f},{_CY:.1f} L{x1:.1f},{y1:.1f} A{radius},{radius} 0 {large} 1 {x2:.1f},{y2:.1f} Z"
+
+
+_LABEL_SIZE, _LABEL_LEADING, _LABEL_LINES, _LABEL_MAX = 9.5, 11, 2, 120
+"""Area names beside the wheel: 9.5 units high, at most two lines 11 units apart, none wider
+than 120 units (so that names above and below the wheel do not run into their neighbours)."""
+
+
+def _width(text: str) -> float:
+    """A generous estimate of how wide ``text`` is in the bold label type, in view box units.
+
+    Python cannot measure the glyphs WeasyPrint will pick, so characters are sorted by shape,
+    each class at about the widest of its kind in common sans-serif fonts: a name drawn can only
+    come out narrower than estimated, never wider."""
+    em = 0.0
+    for c in text:
+        if c in " .,;:!'|()-ijlftr":
+            em += 0.4
+        elif c in "mwMW@%…" or unicodedata.east_asian_width(c) in "WF":
+            em += 1.0
+        elif c.isupper():
+            em += 0.8
+        else:
+            em += 0.66
+    return em * _LABEL_SIZE
+
+
+def _pieces(word: str, room: float) -> list[str]:
+    """A word cut into pieces no wider than ``room`` (most words are one piece)."""
+    pieces = []
+    while len(word) > 1 and _width(word) > room:
+        cut = max([i for i in range(1, len(word)) if _width(word[:i]) <= room] or [1])
+        pieces.append(word[:cut])
+        word = word[cut:]
+    return [*pieces, word]
+
+
+def _label_lines(label: str, room: float) -> list[str]:
+    """An area's name broken into lines no wider than ``room``: at most two, the second shortened
+    with an ellipsis when there is more. The room beside the wheel is fixed, and the whole name
+    is printed in the table the wheel is drawn from (a client's own area may be a sentence)."""
+    room = min(room, _LABEL_MAX)
+    lines: list[str] = []
+    for piece in (p for word in label.split() for p in _pieces(word, room)):
+        if lines and _width(f"{lines[-1]} {piece}") <= room:
+            lines[-1] += f" {piece}"
+        else:
+            lines.append(piece)
+    if len(lines) > _LABEL_LINES:
+        last = lines[_LABEL_LINES - 1]
+        while len(last) > 1 and _width(last + "…") > room:
+            last = last[:-1]
+        lines = [*lines[: _LABEL_LINES - 1], last.rstrip() + "…"]
+    return lines or [""]
+
+
+def _label(x: float, y: float, anchor: str, lines: list[str]) -> str:
+    """An SVG text of one or more lines, the first line's baseline at ``y``."""
+    text = escape(lines[0]) + "".join(
+        f'<tspan x="{x:.1f}" dy="{_LABEL_LEADING}">{escape(line)}</tspan>' for line in lines[1:]
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="{_LABEL_SIZE}" '
+        f'font-weight="bold" fill="{_INK}">{text}</text>'
+    )
 
 
 def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup:
@@ -65,11 +131,16 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
     for i, label in enumerate(labels):
         x, y = _point((i + 0.5) / n, _RADIUS + 8)
         anchor = "middle" if abs(x - _CX) < 25 else ("start" if x > _CX else "end")
-        y += 9 if y > _CY + _RADIUS * 0.7 else (0 if y < _CY - _RADIUS * 0.7 else 3)
-        parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="9.5" '
-            f'font-weight="bold" fill="{_INK}">{escape(label)}</text>'
-        )
+        room = {"middle": 2 * min(x, WIDTH - x), "start": WIDTH - x, "end": x}[anchor] - 2
+        lines = _label_lines(label, room)
+        extra = _LABEL_LEADING * (len(lines) - 1)  # lines below the first: above the wheel they go up
+        if y > _CY + _RADIUS * 0.7:
+            y += 9
+        elif y < _CY - _RADIUS * 0.7:
+            y -= extra
+        else:
+            y += 3 - extra / 2
+        parts.append(_label(x, y, anchor, lines))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -82,23 +153,47 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code"))
 
 
-def progress_chart_svg(points: list[tuple[str, int]], title: str) -> Markup:
+CHART_POINTS = 30
+"""Points at most on a progress chart: each far enough from the next for its value to be read.
+More ratings than this are drawn as averages over weeks, months, quarters or years."""
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One point of a progress chart: a rating, or the average of the ratings of a period (with
+    the lowest and highest of them, drawn as a bar behind the point)."""
+
+    label: str
+    value: float
+    low: int
+    high: int
+
+
+def _number(value: float) -> str:
+    """A rating or an average as printed: 6, 5.5 (one decimal at most)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def progress_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Markup:
     """Progress ratings over time as a line chart: 0 to 10 up the side, one labelled point per
-    rating (its value printed above it, its date below the axis), so every rating can be read
-    on paper and by a screen reader."""
+    rating or period (its value printed above it), and up to ten of their dates below the axis.
+    There are at most ``CHART_POINTS``, so every value printed can be read on paper; the chart's
+    title, which a screen reader reads, gives each point with its date, and the ``note`` (what an
+    average stands for)."""
     width, height = 480, 200
     left, right, top, bottom = 34, 16, 18, 36
+    inset = 10  # between the scale's numbers and the first point, and after the last
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(points)
-    step = plot_w / max(n - 1, 1)
+    step = (plot_w - 2 * inset) / max(n - 1, 1)
 
     def x(i: int) -> float:
-        return left + (i * step if n > 1 else plot_w / 2)
+        return left + (inset + i * step if n > 1 else plot_w / 2)
 
-    def y(rating: int) -> float:
+    def y(rating: float) -> float:
         return top + plot_h * (1 - rating / 10)
 
-    label = f"{title}: " + ", ".join(f"{d} {r}" for d, r in points)
+    label = f"{title}: " + (f"{note} " if note else "") + ", ".join(f"{p.label} {_number(p.value)}" for p in points)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
@@ -112,20 +207,28 @@ def progress_chart_svg(points: list[tuple[str, int]], title: str) -> Markup:
             f'<text x="{left - 6}" y="{y(value) + 3:.1f}" text-anchor="end" {_FONT} font-size="8" '
             f'fill="{_GREY}">{value}</text>'
         )
+    for i, point in enumerate(points):
+        if point.low != point.high:
+            parts.append(
+                f'<line x1="{x(i):.1f}" y1="{y(point.low):.1f}" x2="{x(i):.1f}" y2="{y(point.high):.1f}" '
+                f'stroke="{_LIGHT}" stroke-width="5" stroke-linecap="round"/>'
+            )
     if n > 1:
-        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(r):.1f}" for i, (_, r) in enumerate(points))
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
-    every = math.ceil(n / 10)  # at most ten dates under the axis, so they never overlap
-    for i, (day, rating) in enumerate(points):
+    dated = {round(j * (n - 1) / 9) for j in range(10)} if n > 10 else set(range(n))  # first, last, evenly between
+    # Averages (5.5) are wider than ratings (10): smaller when the points are close together.
+    size = 9 if step >= 20 or all(p.value == int(p.value) for p in points) else 7.5
+    for i, point in enumerate(points):
         parts.append(
-            f'<circle cx="{x(i):.1f}" cy="{y(rating):.1f}" r="3.5" fill="#1b3f8b"/>'
-            f'<text x="{x(i):.1f}" y="{y(rating) - 7:.1f}" text-anchor="middle" {_FONT} font-size="9" '
-            f'font-weight="bold" fill="#1b3f8b">{rating}</text>'
+            f'<circle cx="{x(i):.1f}" cy="{y(point.value):.1f}" r="3.5" fill="#1b3f8b"/>'
+            f'<text x="{x(i):.1f}" y="{y(point.value) - 7:.1f}" text-anchor="middle" {_FONT} font-size="{size}" '
+            f'font-weight="bold" fill="#1b3f8b">{_number(point.value)}</text>'
         )
-        if i % every == 0 or i == n - 1:
+        if i in dated:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="8" '
-                f'fill="{_INK}">{escape(day)}</text>'
+                f'fill="{_INK}">{escape(point.label)}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -14,19 +14,25 @@ of printing nothing, and no answer can ever become markup.
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import math
 import re
+import statistics
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from ..content import Catalog, Packet, Rating, Strings, TableField, WheelField, Worksheet, to_html
+from ..content import AnyField, Catalog, Packet, Rating, Strings, TableField, WheelField, Worksheet, to_html
 from ..errors import InputError, Problem, RenderError
 from ..formats import PAGE_SIZE, Mode, Paper, Variant
 from ..project import Project
-from .diagrams import progress_chart_svg, qr_svg, wheel_svg
+from .diagrams import CHART_POINTS, ChartPoint, progress_chart_svg, qr_svg, wheel_svg
 
 
 def css_string(text: str) -> Markup:
@@ -48,9 +54,179 @@ def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str,
     return wheel_svg(labels, scores, title)
 
 
-def chart(progress: list[Rating], strings: Strings, title: str) -> Markup:
-    """The chart of a goal's ratings over time."""
-    return progress_chart_svg([(strings.format_date(p.date, short=True), p.rating) for p in progress], title)
+@dataclass(frozen=True)
+class ProgressChart:
+    """A goal's ratings as printed: the chart, a note saying what its points stand for when they
+    are averages, and the ratings listed in the table beside it."""
+
+    svg: Markup
+    note: str
+    listed: list[Rating]
+    unlisted: int
+
+
+TABLE_ROWS = 40
+"""Ratings listed in full beside the chart at most (about a page). With more, the table lists
+the ratings that have a note, every one, since a note is the client's own words; the others are
+in the chart."""
+
+_PERIODS: list[tuple[str, Callable[[datetime.date], Any]]] = [
+    ("week", lambda day: day - datetime.timedelta(days=day.weekday())),
+    ("month", lambda day: (day.year, day.month)),
+    ("quarter", lambda day: (day.year, (day.month - 1) // 3)),
+    ("year", lambda day: day.year),
+]
+"""The periods ratings may be averaged over, shortest first, each with the key of a day's period."""
+
+
+def _grouped(ratings: list[Rating]) -> tuple[str, int, list[list[Rating]]]:
+    """Ratings (in date order) grouped by the shortest period that gives at most ``CHART_POINTS``
+    groups: its name, its length in years when it is several years, and the groups."""
+    for name, key in _PERIODS:
+        groups = [list(g) for _, g in itertools.groupby(ratings, key=lambda r: key(r.date))]
+        if len(groups) <= CHART_POINTS:
+            return name, 1, groups
+    first = ratings[0].date.year
+    years = math.ceil((ratings[-1].date.year - first + 1) / CHART_POINTS)
+    spans = itertools.groupby(ratings, key=lambda r: (r.date.year - first) // years)
+    return "years", years, [list(g) for _, g in spans]
+
+
+def _period_label(period: str, day: datetime.date, strings: Strings) -> str:
+    """The date printed under a point: a week's Monday, a month or quarter's first month, a year."""
+    if period == "week":
+        return strings.format_date(day - datetime.timedelta(days=day.weekday()), short=True)
+    if period in ("month", "quarter"):
+        return f"{strings.months[day.month - 1]} {day.year}"
+    return str(day.year)
+
+
+def progress_chart(progress: list[Rating], strings: Strings, title: str) -> ProgressChart:
+    """A goal's ratings as a chart: one point per rating, in date order, or with more ratings than
+    fit (``CHART_POINTS``), one point per week, month, quarter or year, the average of its ratings,
+    with a note saying so; and which ratings the table beside it lists (``TABLE_ROWS``)."""
+    ratings = sorted(progress, key=lambda r: r.date)
+    note = ""
+    if len(ratings) <= CHART_POINTS:
+        points = [ChartPoint(strings.format_date(r.date, short=True), r.rating, r.rating, r.rating) for r in ratings]
+    else:
+        period, years, groups = _grouped(ratings)
+        points = [
+            ChartPoint(
+                _period_label(period, group[0].date, strings),
+                round(statistics.fmean(r.rating for r in group), 1),
+                min(r.rating for r in group),
+                max(r.rating for r in group),
+            )
+            for group in groups
+        ]
+        note = getattr(strings, f"chart_{period}")
+        for placeholder, value in (
+            ("{count}", str(len(ratings))),
+            ("{years}", str(years)),
+            ("{first}", strings.format_date(ratings[0].date)),
+            ("{last}", strings.format_date(ratings[-1].date)),
+        ):
+            note = note.replace(placeholder, value)
+    listed = list(progress) if len(progress) <= TABLE_ROWS else [r for r in progress if r.note]
+    if not any(r.note for r in listed):
+        listed = []
+    unlisted = len(progress) - len(listed) if listed else 0
+    return ProgressChart(progress_chart_svg(points, title, note), note, listed, unlisted)
+
+
+LONG_TEXT = 600
+"""Characters of text from which a box on paper may be broken across pages.
+
+A field, a table row, a box of a flowchart or a moment of a timeline is kept whole on one page
+when its text is shorter (about eight lines at full width): moving it to the next page leaves at
+most a few centimetres empty. A longer one (a client's long answer, a long label) may break
+between its lines, keeping at least three together, so that it never leaves a page almost
+empty, and never runs past the page when it is taller than a page.
+"""
+
+
+RUNNING = 60
+"""Characters of a title at most in a running header or footer, whose box has room for two lines."""
+
+
+def running(text: str) -> str:
+    """``text`` for a running header or footer: at most ``RUNNING`` characters, cut after a word
+    and ended with an ellipsis when longer. A margin box cannot grow: a longer title would run
+    off the page. The whole title is printed where it stands in the document."""
+    text = " ".join(text.split())
+    if len(text) <= RUNNING:
+        return text
+    cut = text[: RUNNING - 1]
+    if " " in cut[RUNNING // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
+
+
+def text_length(value: Any) -> int:
+    """How many characters of text ``value`` holds: a string, or the strings in a list or mapping."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(text_length(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(text_length(v) for v in value)
+    return 0
+
+
+def is_long(value: Any) -> bool:
+    """The template test ``is long``: ``value`` holds more than ``LONG_TEXT`` characters of text."""
+    return text_length(value) > LONG_TEXT
+
+
+def long_field(field: AnyField, answers: dict[str, Any]) -> bool:
+    """Whether a field holds more than ``LONG_TEXT`` characters: its label, hint, options and the
+    other text of its settings, and the answers printed in it."""
+    settings = field.model_dump(exclude={"id", "kind", "width"})
+    return is_long([settings, [answers.get(name) for name in field.names()]])
+
+
+def long_row(table: TableField, key: str, answers: dict[str, Any]) -> bool:
+    """Whether one row of a table (its name and the answers in its cells) is long."""
+    prefix = f"{table.id}.{key}."
+    row = [] if isinstance(table.rows, int) else [r.label for r in table.rows if r.id == key]
+    return is_long([row, [value for name, value in answers.items() if name.startswith(prefix)]])
+
+
+@dataclass(frozen=True)
+class Run:
+    """Fields laid out together: one full-width field, or two half-width fields side by side."""
+
+    fields: list[AnyField]
+    side_by_side: bool
+
+
+def field_runs(fields: list[AnyField], answers: dict[str, Any]) -> list[Run]:
+    """A section's fields as the template lays them out: half-width fields in pairs side by side
+    (a lone one at half width), every other field on its own.
+
+    A pair holding long text is set at full width, one field below the other: text that fills
+    pages reads better across the page, and plain blocks are what WeasyPrint breaks across pages
+    most reliably (in a grid cell, a flex item or an inline block, it may not).
+    """
+    runs: list[Run] = []
+    pair: list[AnyField] = []
+
+    def flush() -> None:
+        if pair:
+            runs.append(Run(list(pair), side_by_side=not any(long_field(f, answers) for f in pair)))
+            pair.clear()
+
+    for field in fields:
+        if field.width == "half":
+            pair.append(field)
+            if len(pair) == 2:
+                flush()
+        else:
+            flush()
+            runs.append(Run([field], False))
+    flush()
+    return runs
 
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -93,8 +269,13 @@ def environment(project: Project) -> Environment:
     env.filters["markdown"] = to_html
     env.filters["css_string"] = css_string
     env.filters["direction"] = direction
+    env.filters["running"] = running
+    env.tests["long"] = is_long
     env.globals["wheel"] = wheel
-    env.globals["chart"] = chart
+    env.globals["progress_chart"] = progress_chart
+    env.globals["long_field"] = long_field
+    env.globals["long_row"] = long_row
+    env.globals["field_runs"] = field_runs
     return env
 
 
