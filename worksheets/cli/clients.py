@@ -7,12 +7,55 @@ What a record or a filled PDF says is shown only to the person at the terminal, 
 from __future__ import annotations
 
 import datetime
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ..errors import visible
 from .common import EXISTING_FILE, catalog_of, required_text, warn
+
+
+class _StatusLine:
+    """One line of progress on a terminal, written over in place; nothing at all when standard
+    error is not a terminal (a log, a pipe, a test)."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+        self.width = 0
+
+    def show(self, text: str) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + text.ljust(self.width))
+            sys.stderr.flush()
+            self.width = len(text)
+
+    def clear(self) -> None:
+        if self.shown and self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
+            self.width = 0
+
+
+def _prefill_progress(records: list[Path], status: _StatusLine) -> tuple[Any, Any]:
+    """What ``prefill`` shows as it renders: the page being laid out, then the PDF being written,
+    for a record rendered here; how many are finished when workers render them. Only the record's
+    file name and numbers are shown, never anything it says (a goal's title is health information)."""
+    finished = [0]
+
+    def where(i: int) -> str:
+        return records[i].name + (f" ({i + 1} of {len(records)})" if len(records) > 1 else "")
+
+    def pages(i: int, stage: str, count: int) -> None:
+        doing = f"laying out page {count}" if stage == "layout" else f"writing the PDF ({count} pages)"
+        status.show(visible(f"{where(i)}: {doing}"))
+
+    def done(_i: int) -> None:
+        finished[0] += 1
+        status.show(f"Take-home sheets: {finished[0]} of {len(records)} rendered")
+
+    return done, pages
 
 
 @click.command()
@@ -46,7 +89,23 @@ def prefill(
 
     project, catalog = catalog_of(ctx)
     note = folder_note(out)  # as the folder was before: one made now is private
-    for sheet in make(project, catalog, list(records), out, goal_ids=goal_ids, paper=paper, jobs=jobs):  # type: ignore[arg-type]
+    status = _StatusLine()
+    done, pages = _prefill_progress(list(records), status)
+    try:
+        sheets = make(
+            project,
+            catalog,
+            list(records),
+            out,
+            goal_ids=goal_ids,
+            paper=paper,  # type: ignore[arg-type]
+            jobs=jobs,
+            done=done,
+            pages=pages,
+        )
+    finally:
+        status.clear()
+    for sheet in sheets:
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
         click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
     warn(record_warnings(project, list(records)))

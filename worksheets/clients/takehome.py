@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ..content import Catalog
 from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
-from ..render import Document, environment, render_all, render_takehome
+from ..render import Document, PageReport, environment, render_all, render_takehome
 from ..site import MARKER
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
 
@@ -98,10 +98,13 @@ def prefill(
     paper: Paper = "letter",
     today: datetime.date | None = None,
     jobs: int | None = None,
+    done: Callable[[int], None] | None = None,
+    pages: PageReport | None = None,
 ) -> list[TakeHome]:
     """Write one take-home PDF per client record into ``out``, named after the record's file.
 
-    Many records are rendered in parallel by the same worker pool as the site's PDFs.
+    Many records are rendered in parallel by the same worker pool as the site's PDFs. ``done`` and
+    ``pages`` hear how rendering goes, record by record (``renderpool.render_all``).
     """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
@@ -121,7 +124,8 @@ def prefill(
         for path, record, goals in selected
     ]
     written = []
-    for (path, _record, goals), rendered in zip(selected, render_all(project, documents, jobs=jobs), strict=True):
+    rendered_all = render_all(project, documents, jobs=jobs, done=done, pages=pages)
+    for (path, _record, goals), rendered in zip(selected, rendered_all, strict=True):
         target = out / f"{path.stem}.pdf"
         write_atomic(target, rendered.data, mode=RECORD_MODE)
         written.append(TakeHome(target, len(goals), rendered.pages))

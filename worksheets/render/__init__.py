@@ -12,6 +12,7 @@ from typing import Any
 
 _EXPORTS = {
     "Document": "pool",
+    "PageReport": "pool",
     "check_templates": "html",
     "environment": "html",
     "render_all": "pool",

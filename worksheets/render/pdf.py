@@ -161,6 +161,9 @@ def render_pdf(html: str, project: Project, *, forms: bool = False, title: str =
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
+    from .pagerefs import install
+
+    install()  # long tagged PDFs are written in time linear in their pages (see pagerefs.py)
     url_fetcher = fetcher(project)
     identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
     try:

@@ -9,11 +9,14 @@ main process instead: starting workers costs more than it saves.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..project import Project
@@ -45,6 +48,48 @@ def _render(document: Document) -> RenderedPdf:
     return render_pdf(document.html, _project, forms=document.forms, title=document.title)
 
 
+PageReport = Callable[[int, str, int], None]
+"""``report(i, stage, pages)``, told while document ``i`` is rendered in this process: WeasyPrint is
+laying out page ``pages`` (``stage`` is "layout"), or writing the PDF of ``pages`` pages ("pdf")."""
+
+
+class _PageWatcher(logging.Handler):
+    """Reads WeasyPrint's progress log ("Step 5 - Creating layout - Page 12", "Step 6 - Creating
+    PDF") into ``report(stage, pages)``. Only the step and the page number are read: the rest of
+    a message may name a file, and a progress display shows nothing of a document."""
+
+    def __init__(self, report: Callable[[str, int], None]) -> None:
+        super().__init__(logging.INFO)
+        self.report = report
+        self.pages = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        step = str(record.msg)
+        if step.startswith("Step 5 - Creating layout - Page") and record.args:
+            self.pages = int(record.args[0])  # type: ignore[index, call-overload]
+            self.report("layout", self.pages)
+        elif step.startswith("Step 6"):
+            self.report("pdf", self.pages)
+
+
+@contextmanager
+def _watching_pages(report: Callable[[str, int], None]) -> Iterator[None]:
+    """Report WeasyPrint's progress while rendering in this process, and leave its logger as it was
+    (its messages are kept from any handler of the application's own)."""
+    logger = logging.getLogger("weasyprint.progress")
+    watcher = _PageWatcher(report)
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(watcher)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def default_jobs() -> int:
     """One worker per CPU this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -56,13 +101,17 @@ def render_all(
     *,
     jobs: int | None = None,
     done: Callable[[int], None] | None = None,
+    pages: PageReport | None = None,
 ) -> list[RenderedPdf]:
-    """Render every document, in order; ``done(i)`` is called as document ``i`` is finished."""
+    """Render every document, in order; ``done(i)`` is called as document ``i`` is finished, and
+    ``pages`` as each page of a document rendered in this process is laid out (workers report
+    only when they finish)."""
     jobs = max(1, jobs or default_jobs())
     if jobs == 1 or len(documents) <= INLINE_AT_MOST:
         results = []
         for i, document in enumerate(documents):
-            results.append(render_pdf(document.html, project, forms=document.forms, title=document.title))
+            with _watching_pages(partial(pages, i)) if pages else nullcontext():
+                results.append(render_pdf(document.html, project, forms=document.forms, title=document.title))
             if done:
                 done(i)
         return results
