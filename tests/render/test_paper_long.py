@@ -2,7 +2,7 @@
 
 For every field kind, full width and half width, a sheet is filled with very long texts: the
 answers a client writes and the labels a therapist writes, each a run of numbered words
-(``ab1 ab2 ... ab1000``). The real PDF is read back with poppler's ``pdftotext -bbox`` and must
+(``ab1 ab2 ... ab1000``). The real PDF is read back with poppler's ``pdftotext -raw -bbox`` and must
 hold every numbered word of every text, in order, inside the page's text area (never over the
 running footer, never off the page). Headings and labels never end a page, and no page but the
 last is left mostly empty.
@@ -78,7 +78,8 @@ def read_back(data: bytes) -> list[Page]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
         pdf.write(data)
         pdf.flush()
-        html = subprocess.run(["pdftotext", "-bbox", pdf.name, "-"], capture_output=True, text=True, check=True).stdout
+        command = ["pdftotext", "-raw", "-bbox", pdf.name, "-"]  # -raw: in the order drawn, not as guessed
+        html = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     pages = []
     for chunk in html.split("<page ")[1:]:
         size = _PAGE.match("<page " + chunk)
@@ -116,11 +117,11 @@ def outside_text_area(pages: list[Page], prefixes: list[str], footer: tuple[str,
     for page in pages:
         for w in page.words:
             off_page = w.x0 < 0 or w.y0 < 0 or w.x1 > page.width or w.y1 > page.height
+            middle = (w.y0 + w.y1) / 2  # a word's box is the font's height, which may overshoot its line
             inside = (
                 w.x0 >= MARGIN["left"] - tolerance
                 and w.x1 <= page.width - MARGIN["right"] + tolerance
-                and w.y0 >= MARGIN["top"] - tolerance
-                and w.y1 <= page.height - MARGIN["bottom"] + tolerance
+                and MARGIN["top"] <= middle <= page.height - MARGIN["bottom"]
             )
             in_footer = w.y0 >= page.height - FOOTER_TOP - tolerance and w.y1 - w.y0 < 10
             if w.text.startswith(footer) and in_footer and not off_page:
