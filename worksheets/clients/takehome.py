@@ -104,7 +104,7 @@ def prefill(
     """Write one take-home PDF per client record into ``out``, named after the record's file.
 
     Many records are rendered in parallel by the same worker pool as the site's PDFs. ``done`` and
-    ``pages`` hear how rendering goes, record by record (``renderpool.render_all``).
+    ``pages`` hear how rendering goes, record by record (``render.pool.render_all``).
     """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
