@@ -7,8 +7,7 @@ when there are many. Knows nothing of the site or of client records.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..exports import lazy_exports
 
 _EXPORTS = {
     "Document": "pool",
@@ -23,13 +22,9 @@ _EXPORTS = {
     "render_template": "html",
     "write_pdf": "pdf",
 }
-"""What the stages above use, and the module each comes from. They are imported when first
-asked for, so that opening one light module of this package does not load the heavy ones."""
+"""What the stages above use, and the module each comes from (imported when first asked for)."""
 
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

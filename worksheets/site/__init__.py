@@ -7,8 +7,7 @@ live-reloading preview.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from ..exports import lazy_exports
 
 _EXPORTS = {
     "MARKER": "freshness",
@@ -23,13 +22,9 @@ _EXPORTS = {
     "site_pages": "pages",
     "up_to_date": "freshness",
 }
-"""What the stages above use, and the module each comes from. They are imported when first
-asked for, so that opening one light module of this package does not load the heavy ones."""
+"""What the stages above use, and the module each comes from (imported when first asked for)."""
 
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -11,7 +11,7 @@
   and fonts, the tool's and WeasyPrint's versions and the options. Only PDFs whose key changed
   are rendered; outputs no longer planned are removed. When no input file has changed at all,
   the build stops before loading anything: no content is parsed and WeasyPrint is not imported.
-- Parallel: PDFs are rendered by a pool of worker processes (``renderpool``).
+- Parallel: PDFs are rendered by a pool of worker processes (``render.pool``).
 """
 
 from __future__ import annotations
