@@ -171,6 +171,18 @@ class Strings(Model):
     not_found_text: Text
     back_home: Text
     preview_no_pdf: Text
+    languages: Text
+    not_translated: Text
+    not_translated_list: Text
+    read_in_source: Text
+    ask_skip: Text
+    ask_range: Text
+    ask_date: Text
+    ask_number: Text
+    ask_numbers: Text
+    ask_editor: Text
+    bad_number: Text
+    bad_date: Text
 
     def count(self, n: int) -> str:
         """ "1 worksheet" or "9 worksheets", in this language."""
