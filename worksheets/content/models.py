@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from .fields import Section
+from .languages import direction
 from .modelbase import LANGUAGE_PATTERN, URL_PATTERN, Aim, Id, Model, Text
 
 
@@ -71,6 +72,12 @@ class Site(Model):
     intro: Text
     tag_names: dict[Id, Text] = Field(default_factory=dict)
     progress_sheet: Id | None = None
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` when the site's language is written right to left, else ``ltr``: the ``dir`` of
+        every page and document."""
+        return direction(self.language)
 
     def tag_name(self, tag: str) -> str:
         """How a tag is shown: its name from ``tag_names``, else the id in words."""
