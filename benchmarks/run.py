@@ -45,14 +45,18 @@ def cli(project: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "worksheets", "--project", str(project), *args]
 
 
-def copy_project(where: Path) -> Path:
+def copy_project(where: Path, *, languages: bool = False) -> Path:
+    """A copy of the project, in English only unless ``languages`` (all its translations)."""
+    skip = shutil.ignore_patterns() if languages else shutil.ignore_patterns("translations")
     for part in ("content", "templates"):
-        shutil.copytree(ROOT / part, where / part)
+        shutil.copytree(ROOT / part, where / part, ignore=skip)
     return where
 
 
 def build_times(work: Path) -> float:
-    print("Site build (the real catalog: 9 worksheets x 5 formats x 2 papers, 5 packets x 2)")
+    print(
+        "Site build (the real catalog: 9 worksheets x 5 formats x 2 papers, 5 packets x 2; English, then 3 languages)"
+    )
     project = copy_project(work / "project")
     out = work / "site"
     cpus = default_jobs()
@@ -81,6 +85,17 @@ def build_times(work: Path) -> float:
         "target <= 150 KB each",
     )
     row("cost per PDF in the cold build", f"{many / len(pdfs):.3f} s", f"{len(pdfs)} PDFs, {cpus} jobs")
+    every = copy_project(work / "languages", languages=True)
+    out3 = work / "site-languages"
+    three = timed(cli(every, "build", "--out", str(out3), "--clean", "--jobs", str(cpus)))
+    count = len(json.loads((out3 / MANIFEST).read_text())["pdfs"])
+    row(f"cold build, 3 languages, {cpus} jobs", f"{three:.1f} s", f"{three / many:.2f} x English only; {count} PDFs")
+    noop3 = timed(cli(every, "build", "--out", str(out3)))
+    row("no-op rebuild, 3 languages, whole process", f"{noop3:.2f} s", f"{noop3 / noop:.2f} x English only")
+    po = every / "content" / "translations" / "es.po"
+    po.write_text(po.read_text().replace('msgstr "¿Qué quiero?"', 'msgstr "¿Qué es lo que quiero?"'))
+    spanish = timed(cli(every, "build", "--out", str(out3)))
+    row("rebuild after one Spanish text changed", f"{spanish:.1f} s", f"{spanish / three:.2f} x cold, 3 languages")
     return many / len(pdfs)
 
 

@@ -46,16 +46,24 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "site"
     code, stdout, stderr = run("build", "--out", str(out))
     assert code == 0, stderr
-    assert stdout.startswith("Rendered 100, up to date 0, removed 0"), "90 sheets, 10 packets"
+    assert stdout.startswith("Rendered 300, up to date 0, removed 0"), "90 sheets, 10 packets, in 3 languages"
     return out
 
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Project:
-    """A copy of the project that a test may change."""
+    """A copy of the project that a test may change, in English only (its builds render a third
+    of the PDFs); ``scratch_languages`` keeps the translations."""
     for part in ("content", "templates"):
-        shutil.copytree(ROOT / part, tmp_path / part)
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("translations"))
     return Project.at(tmp_path)
+
+
+@pytest.fixture
+def scratch_languages(scratch: Project) -> Project:
+    """A copy of the project that a test may change, with every translation."""
+    shutil.copytree(ROOT / "content" / "translations", scratch.content / "translations")
+    return scratch
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,9 +126,9 @@ def test_two_builds_are_byte_identical(built_site, tmp_path):
     assert tree_digest(built_site) == tree_digest(again)
 
 
-def test_build_one_paper_size(tmp_path):
+def test_build_one_paper_size(scratch, tmp_path):
     out = tmp_path / "letter-only"
-    code, stdout, _ = run("build", "--out", str(out), "--paper", "letter")
+    code, stdout, _ = run("build", "--out", str(out), "--paper", "letter", project=scratch.root)
     assert code == 0 and stdout.startswith("Rendered 50,")
     assert not list((out / "pdf").glob("*-a4.pdf"))
 
@@ -162,11 +163,12 @@ def test_bad_content_fails_the_build_with_exit_2(scratch, tmp_path):
     assert not (tmp_path / "site").exists()
 
 
-def test_build_py_is_worksheets_build(tmp_path):
+def test_build_py_is_worksheets_build(scratch, tmp_path):
     out = tmp_path / "site"
+    shutil.copy(ROOT / "build.py", scratch.root / "build.py")
     result = subprocess.run(
         [sys.executable, "build.py", "--out", str(out), "--paper", "a4"],
-        cwd=ROOT,
+        cwd=scratch.root,
         capture_output=True,
         text=True,
         check=False,

@@ -86,7 +86,7 @@ def test_a_note_at_the_limit_is_saved(record, catalog):
 
 @pytest.mark.parametrize("client", ["", "   "])
 def test_import_refuses_an_empty_client_name(tmp_path, client):
-    from test_fillable import fill, fillable
+    from conftest import fill, fillable
 
     filled = fill(fillable("grow"), {"what": "Walk more"}, tmp_path / "grow.pdf")
     result = worksheets("import", str(filled), str(tmp_path / "new.yaml"), "--client", client, "--yes")

@@ -121,7 +121,7 @@ def test_goals_progress_and_done_keep_every_comment_over_three_saves(record, cat
 
 
 def test_only_the_changed_lines_differ_in_the_tools_own_layout(tmp_path, catalog):
-    from test_records import RECORD
+    from conftest import RECORD
 
     path = tmp_path / "jordan.yaml"
     path.write_text("# Jordan\n" + RECORD.replace("rating: 5}", "rating: 5}  # better"), encoding="utf-8")

@@ -7,6 +7,7 @@ Python: several problems at once, lookups across fields, the catalog as a whole.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_worked_example_answers_are_checked(write_sheet, minimal, answers, where
 
 def test_missing_strings_file_for_language(scratch):
     site = scratch.content / "site.yaml"
-    site.write_text(site.read_text().replace("language: en", "language: fr"))
+    site.write_text(re.sub(r"(?m)^language: .*$", "language: fr", site.read_text()))
     with pytest.raises(InputError) as caught:
         load_catalog(scratch)
     assert "no strings file for language 'fr'" in str(caught.value)
@@ -132,7 +133,8 @@ def test_translation_must_give_every_string(scratch):
     strings.write_text(strings.read_text().replace("priority: Priority\n", ""))
     with pytest.raises(InputError) as caught:
         load_catalog(scratch)
-    assert str(caught.value) == f"{strings}:3:1: missing required key 'priority'"
+    first = next(n for n, line in enumerate(strings.read_text().splitlines(), 1) if line.startswith("name:"))
+    assert str(caught.value) == f"{strings}:{first}:1: missing required key 'priority'"
 
 
 def test_read_yaml_keeps_positions(tmp_path):

@@ -158,7 +158,7 @@ def test_pdfs_are_tagged_with_structure_language_and_title(kind, catalog):
     reader = PdfReader(BytesIO(data))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
-    assert root["/Lang"] == "en"
+    assert root["/Lang"] == "en-GB"
     assert reader.metadata.title == "Areas of life"
     figures = [e for e in structure(root["/StructTreeRoot"]) if e.get("/S") == "/Figure"]
     assert [str(f.get("/Alt")) for f in figures] == [catalog.strings.wheel_alt]

@@ -51,27 +51,27 @@ def values_printed(svg: str) -> list[str]:
 
 def test_a_few_ratings_are_drawn_one_by_one_in_date_order(catalog):
     ratings = daily(CHART_POINTS)[::-1]  # a record may hold them in any order
-    shown = progress_chart(ratings, catalog.strings, "Progress")
+    shown = progress_chart(ratings, catalog.strings, "en-GB", "Progress")
     assert circles(shown.svg) == CHART_POINTS and shown.note == ""
     assert values_printed(shown.svg) == [str(r.rating) for r in reversed(ratings)]
 
 
 def test_many_ratings_are_drawn_as_monthly_averages_with_a_note(catalog):
     ratings = daily(300)  # 300 days: 43 weeks, 11 months
-    shown = progress_chart(ratings, catalog.strings, "Progress")
+    shown = progress_chart(ratings, catalog.strings, "en-GB", "Progress")
     by_month = defaultdict(list)
     for r in ratings:
         by_month[r.date.year, r.date.month].append(r.rating)
     expected = [f"{round(statistics.fmean(v), 1):.1f}".removesuffix(".0") for v in by_month.values()]
     assert values_printed(shown.svg) == expected
     assert circles(shown.svg) == len(by_month) <= CHART_POINTS
-    assert "one month's ratings: 300 ratings from 1 Jan 2024 to 26 Oct 2024" in shown.note
+    assert "one month's ratings: 300 ratings from 1 January 2024 to 26 October 2024" in shown.note
     assert f"<title>Progress: {escape(shown.note)}" in shown.svg, "a screen reader is told what the points are"
 
 
 def test_the_period_is_the_shortest_that_fits(catalog):
     def period(ratings: list[Rating]) -> str:
-        note = progress_chart(ratings, catalog.strings, "Progress").note
+        note = progress_chart(ratings, catalog.strings, "en-GB", "Progress").note
         return next(p for p in ("week's", "month's", "three months'", "one year's", "years'") if p in note)
 
     assert period(daily(60, every=2)) == "week's"  # 18 weeks
@@ -80,17 +80,17 @@ def test_the_period_is_the_shortest_that_fits(catalog):
     assert period(daily(3000)) == "one year's"  # 33 quarters, 9 years
     ratings = daily(200, every=365)  # 200 years
     assert period(ratings) == "years'"
-    assert circles(progress_chart(ratings, catalog.strings, "Progress").svg) <= CHART_POINTS
+    assert circles(progress_chart(ratings, catalog.strings, "en-GB", "Progress").svg) <= CHART_POINTS
 
 
 def test_the_table_lists_every_rating_while_they_fit_then_every_note(catalog):
     few = daily(TABLE_ROWS, note_every=10)
-    shown = progress_chart(few, catalog.strings, "Progress")
+    shown = progress_chart(few, catalog.strings, "en-GB", "Progress")
     assert shown.listed == few and shown.unlisted == 0
     many = daily(TABLE_ROWS + 1, note_every=10)
-    shown = progress_chart(many, catalog.strings, "Progress")
+    shown = progress_chart(many, catalog.strings, "en-GB", "Progress")
     assert shown.listed == [r for r in many if r.note] and shown.unlisted == TABLE_ROWS + 1 - 5
-    assert progress_chart(daily(500), catalog.strings, "Progress").listed == [], "no notes, no table"
+    assert progress_chart(daily(500), catalog.strings, "en-GB", "Progress").listed == [], "no notes, no table"
 
 
 def test_a_take_home_sheet_with_thousands_of_ratings_stays_short(project, catalog):

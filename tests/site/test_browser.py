@@ -218,3 +218,42 @@ def test_serve_stops_cleanly_and_removes_its_preview(scratch):
     process.terminate()
     assert process.wait(timeout=10) == 0
     assert set(temp.glob("worksheets-preview-*")) == before
+
+
+def test_the_language_switcher_reaches_the_same_page_in_each_language(browser, built_site):
+    watched = Watched(browser)
+    page = watched.page
+    for start in ("worksheets/grow.html", "es/worksheets/grow.html", "ar/packets.html"):
+        inner = start.split("/", 1)[1] if start.startswith(("es/", "ar/")) else start
+        for name, folder in (("English", ""), ("Español", "es/"), ("العربية", "ar/")):
+            page.goto((built_site / start).as_uri())
+            switcher = page.get_by_role("navigation", name=page.locator(".languages").get_attribute("aria-label"))
+            link = switcher.get_by_role("link", name=name, exact=True)
+            if not link.count():  # the language of the page itself is not a link
+                assert switcher.locator("[aria-current=page]").inner_text() == name
+                continue
+            link.click()
+            assert page.url == (built_site / folder / inner).as_uri(), f"{start} → {name}"
+    watched.close()
+
+
+def test_arabic_pages_run_right_to_left_and_spanish_left_to_right(browser, built_site):
+    watched = Watched(browser)
+    page = watched.page
+    for path, lang, direction in (
+        ("ar/worksheets/smart-goals.html", "ar", "rtl"),
+        ("es/worksheets/smart-goals.html", "es", "ltr"),
+        ("worksheets/smart-goals.html", "en-GB", "ltr"),
+    ):
+        page.goto((built_site / path).as_uri())
+        assert page.evaluate("document.documentElement.lang") == lang
+        assert page.evaluate("getComputedStyle(document.body).direction") == direction
+        title = page.evaluate(
+            """() => { const r = document.createRange(); r.selectNodeContents(document.querySelector('h1'));
+                       const b = r.getBoundingClientRect(); return {x: b.x, width: b.width}; }"""
+        )
+        body = page.locator("main").bounding_box()
+        gap_start = title["x"] - body["x"]
+        gap_end = body["x"] + body["width"] - (title["x"] + title["width"])
+        assert (gap_end < gap_start) == (direction == "rtl"), f"{path}: the title starts on the reading side"
+    watched.close()

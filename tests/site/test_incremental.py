@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from worksheets.site.freshness import MANIFEST
 from worksheets.site.builder import build
+from worksheets.site.freshness import MANIFEST
 
-from conftest import run
+from conftest import ROOT, run
 
 
 @pytest.fixture
@@ -152,3 +153,49 @@ def test_after_a_manifest_of_the_wrong_shape_every_pdf_is_rendered_again(small, 
     code, stdout, err = run("build", "--out", str(out), "--paper", "a4", project=small.root)
     assert code == 0 and stdout.startswith("Rendered 11, up to date 0"), err
     assert run("build", "--out", str(out), "--paper", "a4", project=small.root)[1].startswith("Rendered 0, up to")
+
+
+def test_changing_one_spanish_translation_changes_only_spanish_pdfs(scratch_languages):
+    """A PDF is rendered again when its key changes, and its key is made from its HTML: a change
+    to es.po must change the keys of Spanish PDFs, and of no other."""
+    from worksheets.content import load_catalog, project_translations
+    from worksheets.render import environment
+    from worksheets.site import plan_pdfs
+
+    def keys() -> dict[str, str]:
+        catalog = load_catalog(scratch_languages)
+        editions = [(catalog, "")] + [
+            (t.catalog, f"{t.language}/") for t in project_translations(scratch_languages, catalog)
+        ]
+        env = environment(scratch_languages)
+        return {
+            p.path: p.key for c, folder in editions for p in plan_pdfs(env, scratch_languages, c, ("letter",), folder)
+        }
+
+    before = keys()
+    po = scratch_languages.content / "translations" / "es.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "¿Qué quiero?"'
+    assert old in text
+    po.write_text(text.replace(old, 'msgstr "¿Qué es lo que quiero?"', 1), encoding="utf-8")
+    after = keys()
+    changed = {path for path in before if before[path] != after[path]}
+    assert changed, "the Spanish SMART sheet changed"
+    assert all(path.startswith("es/") for path in changed), sorted(changed)
+    assert "es/pdf/smart-goals-letter.pdf" in changed and "es/pdf/grow-letter.pdf" not in changed
+
+
+def test_a_build_after_a_spanish_change_renders_only_that_spanish_sheet(small, tmp_path):
+    shutil.copytree(ROOT / "content" / "translations", small.content / "translations")
+    out = tmp_path / "site"
+    first = build(small, out, ("letter",))
+    assert first.rendered == 2 * 5 * 3 + 1, "two sheets in three languages, five formats each; the packet in English"
+    assert any("packet 'worry' left out" in note for note in first.notes), "its title is not translated"
+    po = small.content / "translations" / "es.po"
+    text = po.read_text(encoding="utf-8")
+    old = 'msgstr "El árbol de la preocupación"'
+    assert old in text
+    po.write_text(text.replace(old, 'msgstr "El árbol de las preocupaciones"', 1), encoding="utf-8")
+    second = build(small, out, ("letter",))
+    assert (second.rendered, second.up_to_date) == (5, 2 * 5 * 3 + 1 - 5), "the Spanish worry tree's five PDFs"
+    assert "El árbol de las preocupaciones" in (out / "es" / "worksheets" / "worry-tree.html").read_text("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -98,7 +99,7 @@ def test_every_page_has_language_title_description_and_ordered_headings(built_si
     for path in html_pages(built_site):
         page = Page(path.read_text())
         name = path.relative_to(built_site)
-        assert page.lang == "en", name
+        assert page.lang == {"es": "es", "ar": "ar"}.get(name.parts[0], "en-GB"), name
         assert page.title.strip() and page.meta.get("description"), name
         assert page.meta.get("viewport"), name
         assert page.headings.count(1) == 1 and page.headings[0] == 1, f"{name}: {page.headings}"
@@ -178,3 +179,67 @@ def test_preview_without_pdfs_says_so(scratch, tmp_path):
     assert result.rendered == 0 and not list(out.glob("pdf/*"))
     page = (out / "worksheets" / "grow.html").read_text()
     assert "preview without PDFs" in page and "download>" not in page
+
+
+def test_every_language_has_the_same_pages_and_pdfs(built_site):
+    english = {p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()}
+    english = {p for p in english if not p.startswith(("es/", "ar/", "assets/"))}
+    for lang in ("es", "ar"):
+        other = {p.relative_to(built_site / lang).as_posix() for p in (built_site / lang).rglob("*") if p.is_file()}
+        assert other == english - {
+            "404.html",
+            "sitemap.xml",
+            "favicon.svg",
+            ".worksheets-site",
+            ".worksheets-manifest.json",
+        }
+        page = (built_site / lang / "worksheets" / "grow.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in page
+        for other_lang, href in (("en-GB", "../../worksheets/grow.html"), ("es", "../../es/worksheets/grow.html")):
+            assert f'<link rel="alternate" hreflang="{other_lang}" href="{href}">' in page
+        assert 'href="../../assets/css/site.css"' in page, "one copy of the assets for every language"
+        assert 'href="../pdf/grow-a4.pdf"' in page
+
+
+def test_a_sheet_not_yet_translated_is_said_to_be_so_and_links_to_english(scratch_languages, tmp_path):
+    from worksheets.site import build
+
+    sheet = scratch_languages.worksheets_dir / "grow.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("label: Good points", "label: Good sides"), "utf-8")
+    site = scratch_languages.content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "base_url: https://example.org/sheets/\n", encoding="utf-8")
+    result = build(scratch_languages, tmp_path / "site", pdfs=False)
+    assert any("worksheet 'grow' left out: 1 missing" in n for n in result.notes), result.notes
+    out = tmp_path / "site"
+    stub = (out / "es" / "worksheets" / "grow.html").read_text(encoding="utf-8")
+    assert "todavía no está disponible" in stub or "no está disponible" in stub
+    assert 'href="../../worksheets/grow.html"' in stub
+    assert 'hreflang="es"' not in (out / "worksheets" / "grow.html").read_text(encoding="utf-8").split("</head>")[0]
+    index = (out / "es" / "index.html").read_text(encoding="utf-8")
+    assert 'id="untranslated"' in index and "worksheets/grow.html" in index
+    packets = (out / "es" / "packets.html").read_text(encoding="utf-8")
+    assert "worksheets/grow.html" not in packets, "packets leave the sheet out"
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://example.org/sheets/es/worksheets/smart-goals.html" in sitemap
+    assert "https://example.org/sheets/es/worksheets/grow.html" not in sitemap
+    assert 'hreflang="ar" href="https://example.org/sheets/ar/worksheets/smart-goals.html"' in sitemap
+
+
+def test_no_pdf_of_any_language_prints_a_missing_glyph(built_site, project):
+    """Every character drawn in every PDF (read back with pdftotext) is one a bundled font has:
+    PDFs use only those fonts, so any other would be an empty box. Nor is any text unreadable
+    (U+FFFD), and each language's PDFs hold text of its own script."""
+    from worksheets.content.glyphs import missing
+
+    pdfs = sorted(built_site.rglob("*.pdf"))
+    assert len(pdfs) == 300
+    for path in pdfs:
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+        text = text.decode("utf-8")
+        name = path.relative_to(built_site)
+        assert "\ufffd" not in text, f"{name}: unreadable text"
+        assert not missing(text, project.templates), f"{name}: {missing(text, project.templates)}"
+        if name.parts[0] == "ar":
+            assert any("\u0600" <= c <= "\u06ff" for c in text), f"{name}: no Arabic text"
+        if name.parts[0] == "es":
+            assert any(c in "áéíóúñ¿¡" for c in text), f"{name}: no Spanish text"

@@ -3,6 +3,7 @@
 - ``sheets``: the site and its sheets (build, serve, pdf, packet, list, fields, check);
 - ``clients``: take-home sheets and filled PDFs (prefill, import);
 - ``goals``: changing a client's record (goals add, list, progress, done);
+- ``translations``: the catalogues translators work in (extract, update, status);
 - ``common``: error handling, opening the project, shared options and text checks.
 
 Takes the command line, calls the stages below (content, render, site, clients), reports.
@@ -17,6 +18,7 @@ import click
 from . import clients, sheets
 from .common import Group
 from .goals import goals
+from .translations import translations
 
 
 @click.group(cls=Group)
@@ -45,6 +47,7 @@ for command in (
     clients.prefill,
     clients.import_,
     goals,
+    translations,
 ):
     cli.add_command(command)
 

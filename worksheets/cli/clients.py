@@ -108,7 +108,7 @@ def prefill(
     for sheet in sheets:
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
         click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
-    warn(record_warnings(project, list(records)))
+    warn(record_warnings(project, list(records)) + [w for sheet in sheets for w in sheet.warnings])
     if note:
         click.echo(visible(note), err=True)
 

@@ -56,6 +56,32 @@ def catalog_of(ctx: click.Context) -> tuple[Project, Catalog]:
     return project, load_catalog(project)
 
 
+def lang_option(what: str) -> Any:
+    """The ``--lang`` option: a language the project has a translation for."""
+    return click.option(
+        "--lang", default=None, metavar="CODE", help=f"The language of {what}, e.g. es [default: the content's]."
+    )
+
+
+def catalog_in(ctx: click.Context, lang: str | None) -> tuple[Project, Catalog]:
+    """The project and its content in language ``lang`` (the content's own when None): only what
+    is fully translated into it. A usage error for a language the project has no catalogue for,
+    or whose interface is not translated yet."""
+    from ..content import translate_into
+
+    project, catalog = catalog_of(ctx)
+    if lang is None or lang == catalog.site.language:
+        return project, catalog
+    try:
+        translation = translate_into(project, catalog, lang)
+    except KeyError as exc:
+        raise click.BadParameter(exc.args[0], param_hint="--lang") from None
+    warn(translation.warnings())
+    if translation.catalog is None:
+        raise click.BadParameter(f"'{lang}' is not translated far enough to print anything yet", param_hint="--lang")
+    return project, translation.catalog
+
+
 def warn(warnings: list[Any]) -> None:
     """Print warnings (``file:line:col: warning: ...``, or plain lines) on standard error."""
     for warning in warnings:
@@ -78,6 +104,10 @@ def worksheet_arg(catalog: Catalog, worksheet_id: str, param_hint: str = "ID") -
     try:
         return catalog.get(worksheet_id)
     except KeyError as exc:
+        missing = next((w for w in catalog.untranslated if w.id == worksheet_id), None)
+        if missing is not None:
+            message = f"worksheet '{worksheet_id}' is not yet translated into {catalog.site.language}"
+            raise click.BadParameter(message, param_hint=param_hint) from None
         raise click.BadParameter(exc.args[0], param_hint=param_hint) from None
 
 

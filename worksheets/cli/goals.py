@@ -50,21 +50,38 @@ def goals() -> None:
 @click.pass_context
 def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None:
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
-    from ..clients import Goal, ask, interview, load_record, new_goal_id, parse_date, record_file, update
+    from ..clients import (
+        Goal,
+        ask,
+        interview,
+        load_record,
+        new_goal_id,
+        parse_date,
+        record_catalog,
+        record_file,
+        update,
+    )
     from ..content import Step
 
-    catalog = catalog_of(ctx)[1]
+    project, catalog = catalog_of(ctx)
     try:
-        ws = catalog.get(worksheet_id)
+        catalog.get(worksheet_id)
     except KeyError as exc:
         raise click.BadParameter(visible(exc.args[0]), param_hint="--worksheet") from None
+    spoken = catalog  # the client's language: the worksheet's questions are asked in it
     if record_file(path).exists():
-        load_record(path, catalog)  # a bad record is refused before the questions, not after them
+        record = load_record(path, catalog)  # a bad record is refused before the questions, not after them
+        spoken = record_catalog(project, catalog, record, record_file(path))
         client, therapist = None, None
     else:
         client, therapist = _new_client()
+    try:
+        ws = spoken.get(worksheet_id)
+    except KeyError:
+        message = f"worksheet '{worksheet_id}' is not yet translated into {spoken.site.language}, the client's language"
+        raise click.BadParameter(message, param_hint="--worksheet") from None
     title = click.prompt("The goal, in a few words", value_proc=answer(required=True))
-    answers = interview(ws, editor=editor)
+    answers = interview(ws, spoken.strings, editor=editor)
     click.echo(click.style("\nSteps", bold=True))
     steps = []
     while (text := ask(f"Step {len(steps) + 1} (leave empty to finish)")) is not None:

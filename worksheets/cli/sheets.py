@@ -16,7 +16,17 @@ import click
 from ..atomic import write_atomic
 from ..errors import did_you_mean
 from ..formats import PAPERS, VARIANTS
-from .common import catalog_of, optional_text, output_option, progress_bar, project_of, warn, worksheet_arg
+from .common import (
+    catalog_in,
+    catalog_of,
+    lang_option,
+    optional_text,
+    output_option,
+    progress_bar,
+    project_of,
+    warn,
+    worksheet_arg,
+)
 
 if TYPE_CHECKING:
     from ..content import Catalog, Packet
@@ -49,7 +59,7 @@ def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, cl
 
         progress = None if quiet else progress_bar("Rendering PDFs")
         result = build_site(project, target, papers, jobs=jobs, clean=clean, progress=progress)  # type: ignore[arg-type]
-        warn(content_warnings(project))
+        warn(content_warnings(project) + list(result.notes))
     if not quiet:
         click.echo(
             f"Rendered {result.rendered}, up to date {result.up_to_date}, removed {result.removed}, "
@@ -84,6 +94,7 @@ def serve(ctx: click.Context, port: int, paper: str, no_pdf: bool) -> None:
 @click.option("--example", is_flag=True, help="Fill the sheet with its worked example.")
 @click.option("--fillable", is_flag=True, help="A PDF with form fields, to fill in on a computer or tablet.")
 @click.option("--variant", type=click.Choice(VARIANTS), default=None, help="An alternate format.")
+@lang_option("the sheet")
 @click.pass_context
 def pdf(
     ctx: click.Context,
@@ -93,12 +104,13 @@ def pdf(
     example: bool,
     fillable: bool,
     variant: str | None,
+    lang: str | None,
 ) -> None:
     """Render one worksheet to PDF: blank, fillable, filled with its example, or a variant."""
     from ..content import content_warnings
     from ..render import environment, render_document, write_pdf
 
-    project, catalog = catalog_of(ctx)
+    project, catalog = catalog_in(ctx, lang)
     warn(content_warnings(project))
     ws = worksheet_arg(catalog, worksheet_id)
     if example and ws.example is None:
@@ -120,6 +132,7 @@ def pdf(
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--duplex", is_flag=True, help="Start every sheet on a right-hand page, for printing on both sides.")
 @output_option("NAME")
+@lang_option("the packet")
 @click.pass_context
 def packet(
     ctx: click.Context,
@@ -129,12 +142,13 @@ def packet(
     paper: str,
     duplex: bool,
     output: Path | None,
+    lang: str | None,
 ) -> None:
     """Render a blank packet to one PDF: a packet from content/packets, or --worksheets a,b,c."""
     from ..content import content_warnings, text_warnings
     from ..render import environment, render_packet, render_pdf
 
-    project, catalog = catalog_of(ctx)
+    project, catalog = catalog_in(ctx, lang)
     warn(content_warnings(project) + text_warnings(project, "--title", title or ""))
     if (name is None) == (worksheet_ids is None):
         raise click.UsageError("give a packet NAME or --worksheets a,b,c (one of the two)")
@@ -183,10 +197,11 @@ def _packet_arg(catalog: Catalog, name: str) -> Packet:
 
 
 @click.command("list")
+@lang_option("the titles")
 @click.pass_context
-def list_(ctx: click.Context) -> None:
-    """List the worksheets: id, minutes and title."""
-    _, catalog = catalog_of(ctx)
+def list_(ctx: click.Context, lang: str | None) -> None:
+    """List the worksheets: id, minutes and title (in a language, those translated into it)."""
+    _, catalog = catalog_in(ctx, lang)
     width = max(len(w.id) for w in catalog.worksheets)
     for ws in catalog.worksheets:
         click.echo(f"{ws.id:<{width}}  {ws.minutes:>3} min  {ws.title}")
@@ -203,17 +218,29 @@ def fields(ctx: click.Context, worksheet_id: str) -> None:
 
 
 @click.command()
+@click.option("--strict", is_flag=True, help="Exit 1 when any text of any language is missing or fuzzy.")
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Validate the content and templates without building anything."""
-    from ..content import content_warnings
+def check(ctx: click.Context, strict: bool) -> None:
+    """Validate the content, translations and templates without building anything."""
+    from ..content import content_warnings, project_translations
     from ..render import check_templates, environment
     from ..site import plan_pdfs, site_pages
 
     project, catalog = catalog_of(ctx)
     env = environment(project)
     templates = check_templates(env)
-    plan_pdfs(env, project, catalog, PAPERS)  # renders the HTML of every PDF, no PDF
-    site_pages(env, catalog, {w.id: [] for w in catalog.worksheets}, {p.id: [] for p in catalog.packets}, preview=True)
+    languages = project_translations(project, catalog)
+    for translated in [catalog, *(t.catalog for t in languages if t.catalog is not None)]:
+        plan_pdfs(env, project, translated, PAPERS)  # renders the HTML of every PDF, no PDF
+        empty = {w.id: [] for w in translated.worksheets}, {p.id: [] for p in translated.packets}
+        site_pages(env, translated, *empty, preview=True)
     warn(content_warnings(project))
-    click.echo(f"OK: {len(catalog.worksheets)} worksheets, {templates} templates")
+    gaps = [line for t in languages for line in t.warnings()]
+    warn(gaps)
+    names = ", ".join(t.language for t in languages)
+    click.echo(
+        f"OK: {len(catalog.worksheets)} worksheets, {templates} templates" + (f", languages {names}" if names else "")
+    )
+    if strict and gaps:
+        click.echo(f"--strict: {len(gaps)} parts of translations are incomplete (listed above)", err=True)
+        ctx.exit(1)

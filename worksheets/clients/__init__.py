@@ -19,6 +19,7 @@ _EXPORTS = {
     "load_record": "records",
     "new_goal_id": "records",
     "parse_date": "questions",
+    "record_catalog": "language",
     "prefill": "takehome",
     "read_filled": "fillin",
     "record_file": "records",

@@ -21,6 +21,7 @@ from ..content import (
     FlowchartField,
     LinesField,
     ScaleField,
+    Strings,
     TableField,
     TextField,
     TimelineField,
@@ -61,24 +62,40 @@ def parse_date(text: str) -> datetime.date:
         raise ValueError("please write the date as YYYY-MM-DD, for example 2026-11-30") from None
 
 
-def number_from(low: int, high: int) -> Parse:
+def date_in(strings: Strings) -> Parse:
+    """``parse_date`` saying what went wrong in the words of ``strings``' language."""
+
+    def parse(text: str) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(strings.bad_date.replace("{example}", "2026-11-30")) from None
+
+    return parse
+
+
+def number_from(low: int, high: int, strings: Strings) -> Parse:
     """A parser for a whole number from ``low`` to ``high``, in the digits of any script."""
 
     def parse(text: str) -> int:
         try:
             return whole_number(text, low, high)
         except ValueError:
-            raise ValueError(f"please give a whole number from {low} to {high}") from None
+            raise ValueError(strings.bad_number.replace("{low}", str(low)).replace("{high}", str(high))) from None
 
     return parse
 
 
-def _long_text(label: str, editor: bool) -> str | None:
+def _range(strings: Strings, low: int, high: int) -> str:
+    return strings.ask_range.replace("{low}", str(low)).replace("{high}", str(high))
+
+
+def _long_text(label: str, strings: Strings, editor: bool) -> str | None:
     """A long answer, typed at the prompt or, with ``editor``, written in the person's editor
     (opened again on what they wrote while it cannot be saved)."""
     if not editor:
         return ask(label)
-    start = f"# {label}\n# Write your answer below. Lines starting with # are left out.\n"
+    start = f"# {label}\n# {strings.ask_editor}\n"
     while True:
         text = click.edit(start)
         if text is None:
@@ -91,22 +108,24 @@ def _long_text(label: str, editor: bool) -> str | None:
             click.echo(f"  {exc}", err=True)
 
 
-def ask_field(field: Any, *, editor: bool = False) -> Any:
-    """The answer to one field, in the shape its kind stores; None when skipped."""
+def ask_field(field: Any, strings: Strings, *, editor: bool = False) -> Any:
+    """The answer to one field, in the shape its kind stores; None when skipped. The words around
+    the worksheet's own (hints, messages) are ``strings``', in the client's language."""
     if isinstance(field, TextField):
         return ask(field.label)
     if isinstance(field, LinesField | BoxField):
-        return _long_text(field.label, editor)
+        return _long_text(field.label, strings, editor)
     if isinstance(field, DateField):
-        return ask(f"{field.label} (YYYY-MM-DD)", parse_date)
+        return ask(f"{field.label} ({strings.ask_date})", date_in(strings))
     if isinstance(field, ScaleField):
-        return ask(f"{field.label} ({field.min} to {field.max})", number_from(field.min, field.max))
+        question = f"{field.label} ({_range(strings, field.min, field.max)})"
+        return ask(question, number_from(field.min, field.max, strings))
     if isinstance(field, ChoiceField):
-        return _ask_choice(field)
+        return _ask_choice(field, strings)
     if isinstance(field, ChecklistField):
-        return _ask_checklist(field)
+        return _ask_checklist(field, strings)
     if isinstance(field, TableField):
-        return _ask_table(field)
+        return _ask_table(field, strings)
     if isinstance(field, FlowchartField):
         answers = {n.id: ask(n.text) for n in field.nodes if n.lines}
         return {k: v for k, v in answers.items() if v} or None
@@ -116,58 +135,62 @@ def ask_field(field: Any, *, editor: bool = False) -> Any:
     return None  # a wheel is drawn from its table
 
 
-def _ask_choice(field: ChoiceField) -> Any:
+def _ask_choice(field: ChoiceField, strings: Strings) -> Any:
     click.echo(field.label)
     for n, option in enumerate(field.options, 1):
         click.echo(f"  {n}. {option.label}")
-    pick = number_from(1, len(field.options))
+    pick = number_from(1, len(field.options), strings)
     if not field.multiple:
-        chosen = ask("Number", pick)
+        chosen = ask(strings.ask_number, pick)
         return None if chosen is None else field.options[chosen - 1].id
 
     def many(text: str) -> list[str]:
-        return [field.options[pick(part.strip()) - 1].id for part in text.split(",")]
+        return [field.options[pick(part.strip()) - 1].id for part in text.replace("،", ",").split(",")]
 
-    return ask("Numbers, separated by commas", many)
+    return ask(strings.ask_numbers, many)
 
 
-def _ask_checklist(field: ChecklistField) -> Any:
+def _ask_checklist(field: ChecklistField, strings: Strings) -> Any:
     click.echo(field.label)
     ticked: dict[str, int] = {}
     for item in field.items:
         if click.confirm(f"  {item.label}?", default=False):
-            rank = ask(f"  Priority (1 to {field.priority})", number_from(1, field.priority)) if field.priority else 0
+            rank = 0
+            if field.priority:
+                question = f"  {strings.priority} ({_range(strings, 1, field.priority)})"
+                rank = ask(question, number_from(1, field.priority, strings))
             ticked[item.id] = rank or field.priority or 0
     if not ticked:
         return None
     return ticked if field.priority else list(ticked)
 
 
-def _ask_cell(column: Any, question: str) -> Any:
+def _ask_cell(column: Any, question: str, strings: Strings) -> Any:
     if column.kind == "check":
         return click.confirm(question, default=False)
-    return ask(question, number_from(0, 10) if column.kind == "score" else None)
+    return ask(question, number_from(0, 10, strings) if column.kind == "score" else None)
 
 
-def _ask_row(field: TableField, row_label: str, *, first: Any = None) -> dict[str, Any]:
+def _ask_row(field: TableField, row_label: str, strings: Strings, *, first: Any = None) -> dict[str, Any]:
     """The cells of one row; ``first`` is the first column's answer when already asked."""
     row: dict[str, Any] = {}
     for n, column in enumerate(field.columns):
-        value = first if n == 0 and first is not None else _ask_cell(column, f"  {row_label}, {column.label}")
+        asked = f"  {row_label}, {column.label}"
+        value = first if n == 0 and first is not None else _ask_cell(column, asked, strings)
         if value is not None:
             row[column.id] = value
     return row
 
 
-def _ask_table(field: TableField) -> Any:
-    click.echo(f"{field.label} (leave empty to skip)")
+def _ask_table(field: TableField, strings: Strings) -> Any:
+    click.echo(f"{field.label} ({strings.ask_skip})")
     if isinstance(field.rows, int):
         rows = []
         for n in range(1, field.rows + 1):
-            first = _ask_cell(field.columns[0], f"  {n}, {field.columns[0].label}")
+            first = _ask_cell(field.columns[0], f"  {n}, {field.columns[0].label}", strings)
             if not first:
                 break  # numbered rows end at the first empty one
-            rows.append(_ask_row(field, str(n), first=first))
+            rows.append(_ask_row(field, str(n), strings, first=first))
         return rows or None
     named: dict[str, Any] = {}
     for row in field.rows:
@@ -178,21 +201,22 @@ def _ask_table(field: TableField) -> Any:
             if written is None:
                 continue
             values["label"], label = written, written
-        values.update(_ask_row(field, label))
+        values.update(_ask_row(field, label, strings))
         if any(v for k, v in values.items() if k != "label") or "label" in values:
             named[row.id] = values
     return named or None
 
 
-def interview(ws: Worksheet, *, editor: bool = False) -> dict[str, Any]:
-    """Ask every field of ``ws`` in order; the answers given, keyed by field id."""
+def interview(ws: Worksheet, strings: Strings, *, editor: bool = False) -> dict[str, Any]:
+    """Ask every field of ``ws`` in order, ``ws`` and ``strings`` being in the client's language;
+    the answers given, keyed by field id."""
     answers: dict[str, Any] = {}
     for section in ws.sections:
         click.echo(click.style(f"\n{section.title}", bold=True))
         if section.prompt:
             click.echo(section.prompt)
         for field in section.fields:
-            value = ask_field(field, editor=editor)
+            value = ask_field(field, strings, editor=editor)
             if value is not None:
                 answers[field.id] = value
     return answers

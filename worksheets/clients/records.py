@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from ..atomic import locked, write_atomic
 from ..content import (
+    LANGUAGE_PATTERN,
     MAX_BYTES,
     Catalog,
     Document,
@@ -58,6 +60,9 @@ class ClientRecord(Model):
 
     client: Text
     therapist: Text | None = None
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] | None = None
+    """The client's language, for their take-home sheets and the questions ``goals add`` asks
+    (the content's own when left out)."""
     goals: Annotated[list[Goal], Field(default_factory=list)]
 
     def goal(self, goal_id: str) -> Goal:
@@ -289,8 +294,11 @@ def update(path: Path, catalog: Catalog, *, client: str | None = None) -> Iterat
 
 
 def new_goal_id(record: ClientRecord, title: str) -> str:
-    """An id for a new goal from its title (``eat-fruit-every-day``), unique in the record."""
-    words = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-")
+    """An id for a new goal from its title (``eat-fruit-every-day``), unique in the record. Accents
+    are dropped ("Caminar más" → ``caminar-mas``); a title in a script without Latin letters
+    gives ``goal``, ``goal-2``…"""
+    plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40].strip("-")
     base = words if words and words[0].isalpha() else f"goal-{words}".strip("-")
     taken = {g.id for g in record.goals}
     candidate, n = base, 2

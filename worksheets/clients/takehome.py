@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..content import Catalog
+from ..content import Catalog, long_date
 from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
 from ..render import Document, PageReport, environment, render_all, render_takehome
 from ..site import MARKER
+from .language import record_catalog, untranslated_goals
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
 
 
@@ -33,6 +34,7 @@ class TakeHome:
     path: Path
     goals: int
     pages: int
+    warnings: tuple[str, ...] = ()
 
 
 def check_out_folder(project: Project, out: Path) -> None:
@@ -111,22 +113,28 @@ def prefill(
     if len(set(stems)) != len(stems):
         clash = next(p for p in records if stems.count(p.stem) > 1)
         raise InputError([Problem(clash, 1, 1, "two client files share this name; their PDFs would overwrite")])
-    loaded = [(path, load_record(path, catalog)) for path in records]
-    selected = [(path, record, chosen_goals(record, path, goal_ids)) for path, record in loaded]
-    for path, _record, goals in selected:
+    selected = []
+    for path in records:
+        record = load_record(path, catalog)
+        language = record_catalog(project, catalog, record, path)
+        goals, warnings = untranslated_goals(language, chosen_goals(record, path, goal_ids), path)
         if not goals:
-            raise InputError([Problem(path, 1, 1, "no active goals to print (name some with --goal)")])
+            message = "no active goals to print (name some with --goal)"
+            if warnings:
+                message = f"no goal to print in '{language.site.language}': their worksheets are not yet translated"
+            raise InputError([Problem(path, 1, 1, message)])
+        selected.append((path, record, language, goals, tuple(warnings)))
     env = environment(project)
-    date = catalog.strings.format_date(today or datetime.date.today())
     _make_private(out)
-    documents = [
-        Document(render_takehome(env, catalog, record, goals, paper=paper, date=date), title=path.name)
-        for path, record, goals in selected
-    ]
+    documents = []
+    for path, record, language, goals, _ in selected:
+        date = long_date(today or datetime.date.today(), language.site.language)
+        html = render_takehome(env, language, record, goals, paper=paper, date=date)
+        documents.append(Document(html, title=path.name))
     written = []
     rendered_all = render_all(project, documents, jobs=jobs, done=done, pages=pages)
-    for (path, _record, goals), rendered in zip(selected, rendered_all, strict=True):
+    for (path, _record, _language, goals, warnings), rendered in zip(selected, rendered_all, strict=True):
         target = out / f"{path.stem}.pdf"
         write_atomic(target, rendered.data, mode=RECORD_MODE)
-        written.append(TakeHome(target, len(goals), rendered.pages))
+        written.append(TakeHome(target, len(goals), rendered.pages, warnings))
     return written

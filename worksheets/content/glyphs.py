@@ -92,9 +92,18 @@ def document_warnings(doc: Document, templates: Path) -> list[Problem]:
 
 
 def content_warnings(project: Project) -> list[Problem]:
-    """Warnings for every text in ``content/`` that the bundled fonts cannot print whole."""
+    """Warnings for every text in ``content/`` that the bundled fonts cannot print whole: the
+    YAML files and every translation in the catalogues (at the line of its ``msgstr``)."""
+    from .translations import folder, read_catalogue  # Babel, imported only when needed
+
     paths = sorted(project.content.rglob("*.yaml"))
-    return [p for path in paths for p in document_warnings(read_yaml(path), project.templates)]
+    problems = [p for path in paths for p in document_warnings(read_yaml(path), project.templates)]
+    for path in sorted(folder(project).glob("*.po")):
+        for message in read_catalogue(path):
+            chars = missing(message.string, project.templates) if isinstance(message.string, str) else []
+            if chars and message.id:
+                problems.append(Problem(path, message.lineno or 1, 1, f"{warning(chars)} (in {message.context})"))
+    return problems
 
 
 def record_warnings(project: Project, paths: list[Path]) -> list[Problem]:

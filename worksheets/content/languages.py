@@ -9,6 +9,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from babel.units import format_unit
 
 
 @cache
@@ -49,3 +50,9 @@ def short_date(day: datetime.date, language: str) -> str:
 def month_year(day: datetime.date, language: str) -> str:
     """Month and year, for a chart's axis when points stand for months: "Nov 2026"."""
     return format_skeleton("yMMM", day, locale=locale(language))
+
+
+def minutes(count: int, language: str) -> str:
+    """How long a worksheet takes, with the plural the language needs: "10 minutes",
+    "10 minutos", "10 دقائق" (Arabic has six plural forms; CLDR knows them)."""
+    return format_unit(count, "duration-minute", length="long", locale=locale(language))

@@ -55,6 +55,8 @@ class Catalog:
     worksheets: tuple[Worksheet, ...]
     pages: tuple[Page, ...]
     packets: tuple[Packet, ...] = ()
+    untranslated: tuple[Worksheet, ...] = ()
+    """In a translated catalog, the source language's worksheets not yet translated into it."""
 
     def packets_with(self, worksheet_id: str) -> list[Packet]:
         """The packets that hold a worksheet."""
@@ -341,13 +343,21 @@ def load_packet(path: Path, worksheet_ids: list[str]) -> Packet:
     return packet
 
 
+def strings_file(project: Project, language: str) -> Path:
+    """The interface strings of the content's language: ``strings/en-GB.yaml``, else the file of
+    its main language (``strings/en.yaml``), which a regional variant shares."""
+    folder = project.content / "strings"
+    exact = folder / f"{language}.yaml"
+    return exact if exact.exists() else folder / f"{language.split('-')[0]}.yaml"
+
+
 def load_catalog(project: Project) -> Catalog:
     """Read and check everything under ``content/``; InputError at the first bad file."""
     site_path = project.content / "site.yaml"
     doc = read_yaml(site_path)
     site = validate(doc, Site, doc.data)
     _raise_any(_markdown_problems(doc, project.content, [(("intro",), site.intro)]))
-    strings_path = project.content / "strings" / f"{site.language}.yaml"
+    strings_path = strings_file(project, site.language)
     if not strings_path.exists():
         msg = f"no strings file for language '{site.language}' (expected {strings_path})"
         raise InputError([doc.problem(("language",), msg)])

@@ -94,7 +94,6 @@ class Strings(Model):
     yes: Text
     no: Text
     how_to_use: Text
-    minutes: Text
     priority: Text
     done: Text
     for_therapists: Text
@@ -148,16 +147,6 @@ class Strings(Model):
     takehome_title: Text
     therapist: Text
     confidential: Text
-    months: Annotated[list[Text], Field(min_length=12, max_length=12)]
-    date_format: Text
-    short_date_format: Text
-
-    def format_date(self, day: datetime.date, *, short: bool = False) -> str:
-        """A date in this language's words ("9 Nov 2026"), never in the machine's locale."""
-        pattern = self.short_date_format if short else self.date_format
-        month = self.months[day.month - 1]
-        return pattern.replace("{day}", str(day.day)).replace("{month}", month).replace("{year}", str(day.year))
-
     skip_link: Text
     nav_label: Text
     breadcrumb: Text

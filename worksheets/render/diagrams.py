@@ -6,6 +6,7 @@ The SVG is built from escaped text only, so a client's write-in area name can ne
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from html import escape
@@ -88,10 +89,27 @@ def _label_lines(label: str, room: float) -> list[str]:
     return lines or [""]
 
 
-def _label(x: float, y: float, anchor: str, lines: list[str]) -> str:
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_LTR = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
+
+
+def words_in_drawing_order(text: str) -> str:
+    """``text`` with its words in the order WeasyPrint must be given them to draw them right in
+    an SVG: reversed when the text starts in a right-to-left script. WeasyPrint 70 shapes each
+    word of SVG text (Arabic letters join as they should) but sets the words left to right, so
+    "الصحة والعافية" would read backwards on paper. Browsers apply the bidirectional algorithm
+    to SVG text themselves, so pages are given the text as written (``paper=False``)."""
+    first_rtl, first_ltr = _RTL.search(text), _LTR.search(text)
+    if first_rtl is None or (first_ltr is not None and first_ltr.start() < first_rtl.start()):
+        return text
+    return " ".join(reversed(text.split(" ")))
+
+
+def _label(x: float, y: float, anchor: str, lines: list[str], paper: bool = False) -> str:
     """An SVG text of one or more lines, the first line's baseline at ``y``."""
-    text = escape(lines[0]) + "".join(
-        f'<tspan x="{x:.1f}" dy="{_LABEL_LEADING}">{escape(line)}</tspan>' for line in lines[1:]
+    shown = [words_in_drawing_order(line) if paper else line for line in lines]
+    text = escape(shown[0]) + "".join(
+        f'<tspan x="{x:.1f}" dy="{_LABEL_LEADING}">{escape(line)}</tspan>' for line in shown[1:]
     )
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" {_FONT} font-size="{_LABEL_SIZE}" '
@@ -99,10 +117,11 @@ def _label(x: float, y: float, anchor: str, lines: list[str]) -> str:
     )
 
 
-def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup:
+def wheel_svg(labels: list[str], scores: list[int | None], title: str, *, paper: bool = False) -> Markup:
     """A wheel of life: one segment per label, rings 1 to 10, segments shaded to their scores.
 
     With no scores (a blank sheet) the rings are numbered so the client can shade by hand.
+    ``paper``: drawn by WeasyPrint (see ``words_in_drawing_order``).
     """
     n = len(labels)
     parts = [
@@ -140,7 +159,7 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str) -> Markup
             y -= extra
         else:
             y += 3 - extra / 2
-        parts.append(_label(x, y, anchor, lines))
+        parts.append(_label(x, y, anchor, lines, paper))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -228,7 +247,7 @@ def progress_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> 
         if i in dated:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="8" '
-                f'fill="{_INK}">{escape(point.label)}</text>'
+                f'fill="{_INK}">{escape(words_in_drawing_order(point.label))}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))

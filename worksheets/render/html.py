@@ -28,7 +28,21 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from ..content import AnyField, Catalog, Packet, Rating, Strings, TableField, WheelField, Worksheet, to_html
+from ..content import (
+    AnyField,
+    Catalog,
+    Packet,
+    Rating,
+    Strings,
+    TableField,
+    WheelField,
+    Worksheet,
+    long_date,
+    minutes,
+    month_year,
+    short_date,
+    to_html,
+)
 from ..errors import InputError, Problem, RenderError
 from ..formats import PAGE_SIZE, Mode, Paper, Variant
 from ..project import Project
@@ -45,13 +59,16 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def wheel(ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str, other: str) -> Markup:
-    """The wheel of life for ``field``, shaded from its table's scores when there are answers."""
+def wheel(
+    ws: Worksheet, field: WheelField, answers: dict[str, Any], title: str, other: str, mode: str = "page"
+) -> Markup:
+    """The wheel of life for ``field``, shaded from its table's scores when there are answers
+    (drawn for WeasyPrint in every mode but ``page``)."""
     table = next(f for f in ws.fields if isinstance(f, TableField) and f.id == field.table)
     assert isinstance(table.rows, list)  # checked when loading
     labels = [answers.get(f"{table.id}.{r.id}.label", other) if r.write_in else r.label for r in table.rows]
     scores = [answers.get(f"{table.id}.{r.id}.{field.score}") for r in table.rows]
-    return wheel_svg(labels, scores, title)
+    return wheel_svg(labels, scores, title, paper=mode != "page")
 
 
 @dataclass(frozen=True)
@@ -92,28 +109,28 @@ def _grouped(ratings: list[Rating]) -> tuple[str, int, list[list[Rating]]]:
     return "years", years, [list(g) for _, g in spans]
 
 
-def _period_label(period: str, day: datetime.date, strings: Strings) -> str:
+def _period_label(period: str, day: datetime.date, language: str) -> str:
     """The date printed under a point: a week's Monday, a month or quarter's first month, a year."""
     if period == "week":
-        return strings.format_date(day - datetime.timedelta(days=day.weekday()), short=True)
+        return short_date(day - datetime.timedelta(days=day.weekday()), language)
     if period in ("month", "quarter"):
-        return f"{strings.months[day.month - 1]} {day.year}"
+        return month_year(day, language)
     return str(day.year)
 
 
-def progress_chart(progress: list[Rating], strings: Strings, title: str) -> ProgressChart:
+def progress_chart(progress: list[Rating], strings: Strings, language: str, title: str) -> ProgressChart:
     """A goal's ratings as a chart: one point per rating, in date order, or with more ratings than
     fit (``CHART_POINTS``), one point per week, month, quarter or year, the average of its ratings,
     with a note saying so; and which ratings the table beside it lists (``TABLE_ROWS``)."""
     ratings = sorted(progress, key=lambda r: r.date)
     note = ""
     if len(ratings) <= CHART_POINTS:
-        points = [ChartPoint(strings.format_date(r.date, short=True), r.rating, r.rating, r.rating) for r in ratings]
+        points = [ChartPoint(short_date(r.date, language), r.rating, r.rating, r.rating) for r in ratings]
     else:
         period, years, groups = _grouped(ratings)
         points = [
             ChartPoint(
-                _period_label(period, group[0].date, strings),
+                _period_label(period, group[0].date, language),
                 round(statistics.fmean(r.rating for r in group), 1),
                 min(r.rating for r in group),
                 max(r.rating for r in group),
@@ -124,8 +141,8 @@ def progress_chart(progress: list[Rating], strings: Strings, title: str) -> Prog
         for placeholder, value in (
             ("{count}", str(len(ratings))),
             ("{years}", str(years)),
-            ("{first}", strings.format_date(ratings[0].date)),
-            ("{last}", strings.format_date(ratings[-1].date)),
+            ("{first}", long_date(ratings[0].date, language)),
+            ("{last}", long_date(ratings[-1].date, language)),
         ):
             note = note.replace(placeholder, value)
     listed = list(progress) if len(progress) <= TABLE_ROWS else [r for r in progress if r.note]
@@ -271,6 +288,8 @@ def environment(project: Project) -> Environment:
     env.filters["direction"] = direction
     env.filters["running"] = running
     env.tests["long"] = is_long
+    env.filters["date"] = long_date
+    env.filters["minutes"] = minutes
     env.globals["wheel"] = wheel
     env.globals["progress_chart"] = progress_chart
     env.globals["long_field"] = long_field
@@ -374,6 +393,8 @@ def render_takehome(
 ) -> str:
     """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``)."""
     sheet_id = catalog.site.progress_sheet
+    if sheet_id in {ws.id for ws in catalog.untranslated}:
+        sheet_id = None  # not in this language yet: the take-home sheets go without it
     return _paper(
         env,
         "takehome.html",

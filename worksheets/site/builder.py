@@ -41,11 +41,11 @@ from .freshness import (
     read_manifest,
     up_to_date,
 )
-from ..content import Catalog, load_catalog
+from ..content import Catalog, load_catalog, project_translations
 from ..project import Project
 from ..render import environment, render_document, render_packet
 from ..render import Document, render_all
-from .pages import Download, site_pages
+from .pages import Download, Languages, page_paths, site_pages, sitemap
 
 SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
     ("print", "print", None),
@@ -74,14 +74,19 @@ def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
     return f"{name}-{paper}.pdf" if kind == "print" else f"{name}-{paper}-{kind}.pdf"
 
 
-def plan_pdfs(env: Environment, project: Project, catalog: Catalog, papers: tuple[Paper, ...]) -> list[PlannedPdf]:
-    """Every PDF of the site, in the order pages list them, with its HTML and its key."""
+def plan_pdfs(
+    env: Environment, project: Project, catalog: Catalog, papers: tuple[Paper, ...], folder: str = ""
+) -> list[PlannedPdf]:
+    """Every PDF of the site in the catalog's language (under ``folder``, ``es/`` say), in the
+    order pages list them, with its HTML and its key. The key is made from the HTML, so a
+    change to one language's translation changes only that language's keys."""
     assets = assets_key(project)
     planned = []
 
     def add(owner: str, group: str, paper: Paper, html: str, forms: bool, filename: str) -> None:
         key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
-        planned.append(PlannedPdf(f"pdf/{filename}", owner, group, paper, Document(html, forms, owner), key))
+        path = f"{folder}pdf/{filename}"
+        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key))
 
     for ws in catalog.worksheets:
         for name, mode, variant in SHEET_FORMATS:
@@ -118,14 +123,18 @@ def _replace(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict]) -> tuple[dict, dict]:
-    """What each worksheet and packet page offers: PDFs grouped by format, with sizes and pages."""
+def _downloads(
+    catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict], folder: str
+) -> tuple[dict, dict]:
+    """What each worksheet and packet page offers: PDFs grouped by format, with sizes and pages
+    (their links made from the language's folder)."""
     strings = catalog.strings
     sheets: dict[str, list[tuple[str, list[Download]]]] = {ws.id: [] for ws in catalog.worksheets}
     packets: dict[str, list[Download]] = {p.id: [] for p in catalog.packets}
     for p in planned:  # planned in page order: owner, then format, then paper
         entry = done[p.path]
-        download = Download(p.path, getattr(strings, p.paper), _size(entry["size"]), entry["pages"])
+        href = p.path.removeprefix(folder)
+        download = Download(href, getattr(strings, p.paper), _size(entry["size"]), entry["pages"])
         if p.group == "packet":
             packets[p.owner].append(download)
             continue
@@ -161,8 +170,12 @@ def build(
         return nothing_to_do(out, manifest, start)
 
     catalog = load_catalog(project)  # bad content stops the build here, before anything is written
+    languages = project_translations(project, catalog)
+    notes = [line for t in languages for line in t.warnings()]
+    editions = [(catalog, "")] + [(t.catalog, f"{t.language}/") for t in languages if t.catalog is not None]
     env = environment(project)
-    planned = plan_pdfs(env, project, catalog, papers) if pdfs else []
+    plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in editions]
+    planned = [p for _, _, plan in plans for p in plan]
     out.parent.mkdir(parents=True, exist_ok=True)
     with locked(out):  # one build at a time into one folder; tidy up after one that was killed
         recover_folder(out)
@@ -180,7 +193,7 @@ def build(
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
                 done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
-            written = _write_pages(env, project, catalog, stage, planned, done, preview=not pdfs)
+            written = _write_pages(env, project, plans, stage, done, preview=not pdfs)
             removed = _remove_stale(stage, set(written) | set(done))
             files = sorted(set(written) | set(done))
             manifest = {"inputs": inputs, "pdfs": done, "files": files}
@@ -190,20 +203,21 @@ def build(
             shutil.rmtree(stage, ignore_errors=True)
             raise
     pages = sum(1 for f in files if f.endswith(".html"))
-    return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
 
 
 def _write_pages(
     env: Environment,
     project: Project,
-    catalog: Catalog,
+    plans: list[tuple[Catalog, str, list[PlannedPdf]]],
     stage: Path,
-    planned: list[PlannedPdf],
     done: dict,
     *,
     preview: bool,
 ) -> list[str]:
-    """Write the assets, the marker and every page; return their paths."""
+    """Write the assets, the marker and every page of every language (each language but the
+    content's own in its folder), and the sitemap; return their paths."""
     shutil.rmtree(stage / "assets", ignore_errors=True)
     written = []
     for name, folder in project.asset_folders().items():  # links in them checked by Project.at
@@ -214,10 +228,23 @@ def _write_pages(
     _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
     written += ["favicon.svg", MARKER]
-    sheets, packets = _downloads(catalog, planned, done)
-    for path, text in site_pages(env, catalog, sheets, packets, preview=preview):
-        _replace(stage / path, text.encode("utf-8"))
-        written.append(path)
+    source = plans[0][0]
+    languages = Languages(
+        source.site.language,
+        {c.site.language: page_paths(c) for c, _, _ in plans},
+        {c.site.language: {f"worksheets/{w.id}.html" for w in c.untranslated} for c, _, _ in plans},
+    )
+    for catalog, folder, planned in plans:
+        sheets, packets = _downloads(catalog, planned, done, folder)
+        for path, text in site_pages(env, catalog, sheets, packets, preview=preview, languages=languages):
+            if folder and path == "404.html":
+                continue  # one 404 page for the whole site, at its root
+            _replace(stage / folder / path, text.encode("utf-8"))
+            written.append(folder + path)
+    xml = sitemap(env, source, languages)
+    if xml is not None:
+        _replace(stage / "sitemap.xml", xml.encode("utf-8"))
+        written.append("sitemap.xml")
     return written
 
 

@@ -34,6 +34,8 @@ class BuildResult:
     removed: int
     pages: int
     seconds: float
+    notes: tuple[str, ...] = ()
+    """What was left out of a language for want of translation, one line each."""
 
 
 def check_out(project: Project, out: Path) -> None:

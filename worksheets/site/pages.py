@@ -13,9 +13,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ..content import Catalog
-from ..content import AIMS
-from ..content import Worksheet
+from ..content import AIMS, Catalog, Worksheet, name_in, own_name
 from ..render import render_template
 
 TIME_RANGES = (("short", 0, 15), ("medium", 16, 25), ("long", 26, 10_000))
@@ -65,20 +63,73 @@ def listings(catalog: Catalog) -> dict[str, list[Listing]]:
     return {kind: [item for item in items if item.worksheets] for kind, items in groups.items()}
 
 
-def _context(catalog: Catalog, path: str | None, *, preview: bool) -> dict[str, Any]:
-    """What every page template needs; ``root`` leads from ``path`` back to the site's root."""
+@dataclass(frozen=True)
+class Alternate:
+    """The same page in another language, for the switcher and ``hreflang`` links."""
+
+    language: str
+    name: str
+    href: str
+    current: bool
+    exists: bool
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages of the site: the content's own at the root, each other in a folder named
+    for it; and the pages each has, so that a page links to its versions that exist."""
+
+    source: str
+    paths: dict[str, set[str]]
+    stubs: dict[str, set[str]]
+    """Per language, the pages that only say a worksheet is not yet translated."""
+
+    @staticmethod
+    def folder(language: str, source: str) -> str:
+        return "" if language == source else f"{language}/"
+
+    def alternates(self, language: str, path: str) -> list[Alternate]:
+        """Every language's version of ``path`` (its home page where it has no such page), with
+        hrefs relative to ``path`` in ``language``."""
+        up = "../" * (path.count("/") + (language != self.source))
+        out = []
+        for other, paths in self.paths.items():
+            target = self.folder(other, self.source) + (path if path in paths else "index.html")
+            exists = path in paths and path not in self.stubs.get(other, set())
+            out.append(Alternate(other, own_name(other), up + target, other == language, exists))
+        return out
+
+
+def _context(
+    catalog: Catalog, path: str | None, *, preview: bool, languages: Languages | None = None
+) -> dict[str, Any]:
+    """What every page template needs: ``root`` leads from ``path`` back to its language's home,
+    ``top`` to the site's root (where the assets are, shared by every language)."""
+    language = catalog.site.language
+    source = languages.source if languages else language
+    folder = Languages.folder(language, source)
     # The 404 page is served at whatever address was missing, so only an absolute root works there.
-    root = (catalog.site.base_url or "") if path is None else "../" * path.count("/")
-    canonical = None if path is None else ("" if path == "index.html" else path)
+    if path is None:
+        top = catalog.site.base_url or ""
+        root = top + folder
+    else:
+        root = "../" * path.count("/")
+        top = root + ("../" if folder else "")
+    canonical = None if path is None else folder + ("" if path == "index.html" else path)
     return {
         "site": catalog.site,
         "strings": catalog.strings,
         "pages": catalog.pages,
         "has_packets": bool(catalog.packets),
         "root": root,
-        "assets": f"{root}assets/",
+        "top": top,
+        "assets": f"{top}assets/",
         "path": canonical,
         "preview": preview,
+        "alternates": languages.alternates(language, path) if languages and path and len(languages.paths) > 1 else [],
+        "language_name": name_in(language, language),
+        "source_name": name_in(source, language),
+        "ws_language": source,
     }
 
 
@@ -87,14 +138,20 @@ Downloads = list[tuple[str, list[Download]]]
 
 
 def worksheet_page(
-    env: Environment, catalog: Catalog, ws: Worksheet, downloads: Downloads, *, preview: bool = False
+    env: Environment,
+    catalog: Catalog,
+    ws: Worksheet,
+    downloads: Downloads,
+    *,
+    preview: bool = False,
+    languages: Languages | None = None,
 ) -> str:
     """A worksheet's page: summary, downloads, therapist guide, the sheet as a form, the example."""
     path = f"worksheets/{ws.id}.html"
     return render_template(
         env,
         "page.html",
-        **_context(catalog, path, preview=preview),
+        **_context(catalog, path, preview=preview, languages=languages),
         ws=ws,
         mode="page",
         answers={},
@@ -105,6 +162,13 @@ def worksheet_page(
     )
 
 
+def page_paths(catalog: Catalog) -> set[str]:
+    """The path of every page ``site_pages`` makes of ``catalog`` (the sitemap aside)."""
+    paths = {"index.html", "404.html"} | {x.path for group in listings(catalog).values() for x in group}
+    paths |= {f"{p.id}.html" for p in catalog.pages} | ({"packets.html"} if catalog.packets else set())
+    return paths | {f"worksheets/{ws.id}.html" for ws in (*catalog.worksheets, *catalog.untranslated)}
+
+
 def site_pages(
     env: Environment,
     catalog: Catalog,
@@ -112,8 +176,15 @@ def site_pages(
     packet_downloads: dict[str, list[Download]],
     *,
     preview: bool = False,
+    languages: Languages | None = None,
 ) -> list[tuple[str, str]]:
-    """Every page of the site: home, 404, listings, prose pages, packets, worksheets, sitemap."""
+    """Every page of the site in the catalog's language (paths inside that language's folder):
+    home, 404, listings, prose pages, packets, worksheets, and a page for each worksheet not yet
+    translated, which says so and links to it in the content's language."""
+
+    def context(path: str | None) -> dict[str, Any]:
+        return _context(catalog, path, preview=preview, languages=languages)
+
     groups = listings(catalog)
     pages = [
         (
@@ -121,27 +192,46 @@ def site_pages(
             render_template(
                 env,
                 "index.html",
-                **_context(catalog, "index.html", preview=preview),
+                **context("index.html"),
                 worksheets=catalog.worksheets,
+                untranslated=catalog.untranslated,
                 listings=groups,
             ),
         ),
-        ("404.html", render_template(env, "404.html", **_context(catalog, None, preview=preview))),
+        ("404.html", render_template(env, "404.html", **context(None))),
     ]
     for group in groups.values():
         for listing in group:
-            context = _context(catalog, listing.path, preview=preview)
-            pages.append((listing.path, render_template(env, "list.html", **context, listing=listing)))
+            pages.append((listing.path, render_template(env, "list.html", **context(listing.path), listing=listing)))
     for page in catalog.pages:
         path = f"{page.id}.html"
-        pages.append((path, render_template(env, "prose.html", **_context(catalog, path, preview=preview), page=page)))
+        pages.append((path, render_template(env, "prose.html", **context(path), page=page)))
     if catalog.packets:
-        context = _context(catalog, "packets.html", preview=preview)
         packets = [(p, [catalog.get(i) for i in p.worksheets], packet_downloads[p.id]) for p in catalog.packets]
-        pages.append(("packets.html", render_template(env, "packets.html", **context, packets=packets)))
+        pages.append(("packets.html", render_template(env, "packets.html", **context("packets.html"), packets=packets)))
     for ws in catalog.worksheets:
-        pages.append((f"worksheets/{ws.id}.html", worksheet_page(env, catalog, ws, downloads[ws.id], preview=preview)))
-    if catalog.site.base_url:
-        paths = ["" if p == "index.html" else p for p, _ in pages if p != "404.html"]
-        pages.append(("sitemap.xml", render_template(env, "sitemap.xml", site=catalog.site, paths=paths)))
+        page = worksheet_page(env, catalog, ws, downloads[ws.id], preview=preview, languages=languages)
+        pages.append((f"worksheets/{ws.id}.html", page))
+    for ws in catalog.untranslated:
+        path = f"worksheets/{ws.id}.html"
+        pages.append((path, render_template(env, "untranslated.html", **context(path), ws=ws)))
     return pages
+
+
+def sitemap(env: Environment, catalog: Catalog, languages: Languages) -> str | None:
+    """``sitemap.xml`` for a site with a ``base_url``: every page of every language, each with
+    its versions in the others (``hreflang``); None without a base URL."""
+    base = catalog.site.base_url
+    if not base:
+        return None
+    entries = []
+
+    def url(lang: str, page: str) -> str:
+        return base + Languages.folder(lang, languages.source) + ("" if page == "index.html" else page)
+
+    real = {lang: paths - languages.stubs.get(lang, set()) - {"404.html"} for lang, paths in languages.paths.items()}
+    for language, paths in real.items():
+        for path in sorted(paths):
+            others = [(lang, url(lang, path)) for lang, theirs in real.items() if path in theirs]
+            entries.append((url(language, path), others if len(others) > 1 else []))
+    return render_template(env, "sitemap.xml", entries=entries)
