@@ -27,6 +27,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from worksheets.clients.records import load_record
+from worksheets.content.languages import long_date
 from worksheets.content.loader import load_catalog
 from worksheets.project import Project
 from worksheets.render.html import environment, render_document, render_takehome
@@ -79,7 +80,7 @@ def takehome(direction: str) -> bytes:
         path.write_text(RECORD, encoding="utf-8")
         record = load_record(path, catalog)
     goals = [g for g in record.goals if g.status == "active"]
-    date = catalog.strings.format_date(datetime.date(2026, 12, 1))
+    date = long_date(datetime.date(2026, 12, 1), catalog.site.language)
     html = render_takehome(environment(project), catalog, record, goals, paper="letter", date=date)
     return render_pdf(html, project).data
 

@@ -263,13 +263,15 @@ def printable(value: Any) -> Any:
 
 def direction(text: Any) -> Markup:
     """`` dir="rtl"`` when ``text`` starts (at its first letter) in a right-to-left script, so a
-    client's answer in Hebrew or Arabic sits on the right of its box, as they would write it."""
+    client's answer in Hebrew or Arabic sits on the right of its box, as they would write it; and
+    `` dir="ltr"`` when it starts in another script, so an answer in English on an Arabic sheet
+    sits on the left. Text with no letter at all (a number) follows the sheet."""
     for c in str(text):
         kind = unicodedata.bidirectional(c)
         if kind in ("R", "AL"):
             return Markup(' dir="rtl"')
         if kind == "L":
-            break
+            return Markup(' dir="ltr"')
     return Markup("")
 
 
