@@ -212,3 +212,15 @@ def test_a_packet_in_arabic_has_its_contents_and_bookmarks_in_arabic(tmp_path):
     assert all(any("\u0600" <= c <= "\u06ff" for c in t) for t in titles), titles
     english_pages = run("packet", "getting-started", "-o", str(tmp_path / "start-en.pdf"))[1]
     assert out.split("(")[1] == english_pages.split("(")[1], "as many pages as in English"
+
+
+def test_status_counts_every_language_per_worksheet(catalog) -> None:
+    code, out, err = run("translations", "status")
+    assert code == 0, err
+    total = len(catalog_units(catalog))
+    for lang, name in (("es", "Español"), ("ar", "العربية")):
+        assert f"{lang} ({name}): 100% translated ({total} texts), 0 fuzzy, 0 missing" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith("  ")]
+    for ws in catalog.worksheets:
+        mine = [r for r in rows if r[0] == ws.id]
+        assert len(mine) == 2 and all(r[-1] == "ready" for r in mine), ws.id

@@ -49,10 +49,10 @@ def update(ctx: click.Context, add: tuple[str, ...]) -> None:
 
 
 @translations.command()
-@click.option("--all", "everything", is_flag=True, help="List every part, also those fully translated.")
 @click.pass_context
-def status(ctx: click.Context, everything: bool) -> None:
-    """How much of each language is translated, fuzzy and missing, per worksheet."""
+def status(ctx: click.Context) -> None:
+    """How much of each language is translated, fuzzy and missing: in all, and per worksheet,
+    packet and page (a part with anything missing or fuzzy is left out of that language)."""
     from ..content import translation_status
 
     project, catalog = catalog_of(ctx)
@@ -65,8 +65,7 @@ def status(ctx: click.Context, everything: bool) -> None:
         click.echo(f"{name}: {share:.0f}% translated ({total[0]} texts), {total[1]} fuzzy, {total[2]} missing")
         width = max(len(owner) for owner in counts)
         for owner, (translated, fuzzy, missing) in counts.items():
-            if everything or fuzzy or missing:
-                state = "ready" if not (fuzzy or missing) else "left out"
-                click.echo(
-                    f"  {owner:<{width}}  {translated:>4} translated  {fuzzy:>3} fuzzy  {missing:>3} missing  {state}"
-                )
+            state = "ready" if not (fuzzy or missing) else "left out"
+            click.echo(
+                f"  {owner:<{width}}  {translated:>4} translated  {fuzzy:>3} fuzzy  {missing:>3} missing  {state}"
+            )
