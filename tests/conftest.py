@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from html import unescape
 from io import BytesIO
 from pathlib import Path
 
@@ -76,6 +81,50 @@ def write_sheet(scratch: Project) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@dataclass
+class Word:
+    """A word of a PDF as poppler reads it: its page (from 1), text and box, in points from the
+    top left of the page."""
+
+    page: int
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass
+class PdfPage:
+    width: float
+    height: float
+    words: list[Word]
+
+
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def pdf_pages(data: bytes, *, raw: bool = False) -> list[PdfPage]:
+    """Every word of a PDF with its box, page by page (``pdftotext -bbox``); with ``raw``, in the
+    order the PDF draws them rather than in the reading order poppler guesses."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+        pdf.write(data)
+        pdf.flush()
+        command = ["pdftotext", *(["-raw"] if raw else []), "-bbox", pdf.name, "-"]
+        html = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    pages = []
+    for chunk in html.split("<page ")[1:]:
+        size = _PAGE.match("<page " + chunk)
+        assert size
+        words = [
+            Word(len(pages) + 1, unescape(m[5]), float(m[1]), float(m[2]), float(m[3]), float(m[4]))
+            for m in _WORD.finditer(chunk)
+        ]
+        pages.append(PdfPage(float(size[1]), float(size[2]), words))
+    return pages
 
 
 def pdf_text(data: bytes) -> str:

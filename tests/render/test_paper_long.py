@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,7 @@ from worksheets.project import Project
 from worksheets.render.html import environment, render_document, render_takehome
 from worksheets.render.pdf import render_pdf
 
-from conftest import ROOT, run
+from conftest import ROOT, PdfPage, Word, pdf_pages, run
 
 PROJECT = Project.at(ROOT)
 ENV = environment(PROJECT)
@@ -48,51 +46,18 @@ def numbered(prefix: str, count: int = LONG) -> str:
     return " ".join(f"{prefix}{n}" for n in range(1, count + 1))
 
 
-@dataclass
-class Word:
-    page: int
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
+def above_footer(page: PdfPage) -> list[Word]:
+    """The words above the footer."""
+    return [w for w in page.words if w.y0 < page.height - MARGIN["bottom"]]
 
 
-@dataclass
-class Page:
-    width: float
-    height: float
-    words: list[Word]
-
-    def body(self) -> list[Word]:
-        """The words above the footer."""
-        return [w for w in self.words if w.y0 < self.height - MARGIN["bottom"]]
+def read_back(data: bytes) -> list[PdfPage]:
+    """Every word of a PDF with its box, page by page, in the order the PDF draws them (not as
+    poppler would guess the reading order)."""
+    return pdf_pages(data, raw=True)
 
 
-_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-
-
-def read_back(data: bytes) -> list[Page]:
-    """Every word of a PDF with its box, page by page, in the order the PDF draws them."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
-        pdf.write(data)
-        pdf.flush()
-        command = ["pdftotext", "-raw", "-bbox", pdf.name, "-"]  # -raw: in the order drawn, not as guessed
-        html = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    pages = []
-    for chunk in html.split("<page ")[1:]:
-        size = _PAGE.match("<page " + chunk)
-        assert size
-        words = [
-            Word(len(pages) + 1, unescape(m[5]), float(m[1]), float(m[2]), float(m[3]), float(m[4]))
-            for m in _WORD.finditer(chunk)
-        ]
-        pages.append(Page(float(size[1]), float(size[2]), words))
-    return pages
-
-
-def missing_in_order(pages: list[Page], prefix: str, count: int) -> list[str]:
+def missing_in_order(pages: list[PdfPage], prefix: str, count: int) -> list[str]:
     """The numbered words of ``prefix`` not found in order (a word may also appear elsewhere,
     shortened, as in a running footer or a diagram's label)."""
     expected = 1
@@ -107,7 +72,7 @@ FOOTER_TOP = 12 * MM
 """The running footer's text starts this far above the page's bottom edge (``sheet.css``)."""
 
 
-def outside_text_area(pages: list[Page], prefixes: list[str], footer: tuple[str, ...] = ()) -> list[Word]:
+def outside_text_area(pages: list[PdfPage], prefixes: list[str], footer: tuple[str, ...] = ()) -> list[Word]:
     """Numbered words drawn outside the text area (over the footer, in a margin, off the page),
     and any word at all drawn off the page. Words of the ``footer`` prefixes may also be in the
     running footer, in its small type."""
@@ -131,11 +96,11 @@ def outside_text_area(pages: list[Page], prefixes: list[str], footer: tuple[str,
     return wrong
 
 
-def lines(page: Page) -> list[str]:
+def lines(page: PdfPage) -> list[str]:
     """The page's body as lines of text, top to bottom (words whose tops are within 2 points
     of each other share a line)."""
     rows: list[list[Word]] = []
-    for w in sorted(page.body(), key=lambda w: (round(w.y0), w.x0)):
+    for w in sorted(above_footer(page), key=lambda w: (round(w.y0), w.x0)):
         if rows and abs(rows[-1][0].y0 - w.y0) < 2:
             rows[-1].append(w)
         else:
@@ -143,7 +108,7 @@ def lines(page: Page) -> list[str]:
     return [" ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for row in rows]
 
 
-def layout_problems(pages: list[Page], headings: list[str], starts: tuple[str, ...] = ()) -> list[str]:
+def layout_problems(pages: list[PdfPage], headings: list[str], starts: tuple[str, ...] = ()) -> list[str]:
     """Pages that end on a heading or label, hold nothing but headings, or are mostly empty.
 
     A page may be short when the next one starts with something that always starts a page
@@ -162,7 +127,7 @@ def layout_problems(pages: list[Page], headings: list[str], starts: tuple[str, .
             problems.append(f"page {number} ends on the heading {body[-1]!r}")
         following = lines(pages[number])
         forced = bool(following) and following[0].startswith(starts) if starts else False
-        lowest = max(w.y1 for w in page.body())
+        lowest = max(w.y1 for w in above_footer(page))
         if lowest < page.height / 2 and not forced:
             problems.append(f"page {number} is more than half empty (its text ends at {lowest:.0f} pt)")
     return problems

@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -33,7 +32,7 @@ from worksheets.project import Project
 from worksheets.render.html import environment, render_document, render_takehome
 from worksheets.render.pdf import render_pdf
 
-from conftest import RECORD, ROOT
+from conftest import RECORD, ROOT, Word, pdf_pages
 
 MM = 72 / 25.4
 MARGIN = 17 * MM
@@ -85,34 +84,9 @@ def takehome(direction: str) -> bytes:
     return render_pdf(html, project).data
 
 
-@dataclass
-class Word:
-    page: int
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-
-_PAGE = re.compile(r"<page ")
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-
-
 def words(data: bytes) -> list[Word]:
     """Every word of a PDF with its box (points from the top left of its page)."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(data)
-        file.flush()
-        out = subprocess.run(["pdftotext", "-bbox", file.name, "-"], capture_output=True, text=True, check=True).stdout
-    found, page = [], 0
-    for line in out.splitlines():
-        if _PAGE.search(line):
-            page += 1
-        elif match := _WORD.search(line):
-            x0, y0, x1, y1 = (float(v) for v in match.groups()[:4])
-            found.append(Word(page, match.group(5), x0, y0, x1, y1))
-    return found
+    return [w for page in pdf_pages(data) for w in page.words]
 
 
 def span(found: list[Word], text: str, *, page: int = 1, top: float = 0, bottom: float = HEIGHT) -> tuple[float, float]:

@@ -158,18 +158,17 @@ def test_after_a_manifest_of_the_wrong_shape_every_pdf_is_rendered_again(small, 
 def test_changing_one_spanish_translation_changes_only_spanish_pdfs(scratch_languages):
     """A PDF is rendered again when its key changes, and its key is made from its HTML: a change
     to es.po must change the keys of Spanish PDFs, and of no other."""
-    from worksheets.content import load_catalog, project_translations
+    from worksheets.content import load_catalog
     from worksheets.render import environment
-    from worksheets.site import plan_pdfs
+    from worksheets.site import editions, plan_pdfs
 
     def keys() -> dict[str, str]:
         catalog = load_catalog(scratch_languages)
-        editions = [(catalog, "")] + [
-            (t.catalog, f"{t.language}/") for t in project_translations(scratch_languages, catalog)
-        ]
         env = environment(scratch_languages)
         return {
-            p.path: p.key for c, folder in editions for p in plan_pdfs(env, scratch_languages, c, ("letter",), folder)
+            p.path: p.key
+            for c, folder in editions(scratch_languages, catalog)[0]
+            for p in plan_pdfs(env, scratch_languages, c, ("letter",), folder)
         }
 
     before = keys()

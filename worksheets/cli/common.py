@@ -67,19 +67,15 @@ def catalog_in(ctx: click.Context, lang: str | None) -> tuple[Project, Catalog]:
     """The project and its content in language ``lang`` (the content's own when None): only what
     is fully translated into it. A usage error for a language the project has no catalogue for,
     or whose interface is not translated yet."""
-    from ..content import translate_into
+    from ..content import language_catalog
 
     project, catalog = catalog_of(ctx)
-    if lang is None or lang == catalog.site.language:
-        return project, catalog
     try:
-        translation = translate_into(project, catalog, lang)
-    except KeyError as exc:
-        raise click.BadParameter(exc.args[0], param_hint="--lang") from None
-    warn(translation.warnings())
-    if translation.catalog is None:
-        raise click.BadParameter(f"'{lang}' is not translated far enough to print anything yet", param_hint="--lang")
-    return project, translation.catalog
+        translated, warnings = language_catalog(project, catalog, lang)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lang") from None
+    warn(warnings)
+    return project, translated
 
 
 def warn(warnings: list[Any]) -> None:

@@ -222,22 +222,21 @@ def fields(ctx: click.Context, worksheet_id: str) -> None:
 @click.pass_context
 def check(ctx: click.Context, strict: bool) -> None:
     """Validate the content, translations and templates without building anything."""
-    from ..content import content_warnings, project_translations
+    from ..content import content_warnings
     from ..render import check_templates, environment
-    from ..site import plan_pdfs, site_pages
+    from ..site import editions, plan_pdfs, site_pages
 
     project, catalog = catalog_of(ctx)
     env = environment(project)
     templates = check_templates(env)
-    languages = project_translations(project, catalog)
-    for translated in [catalog, *(t.catalog for t in languages if t.catalog is not None)]:
+    languages, gaps = editions(project, catalog)
+    for translated, _ in languages:
         plan_pdfs(env, project, translated, PAPERS)  # renders the HTML of every PDF, no PDF
         empty = {w.id: [] for w in translated.worksheets}, {p.id: [] for p in translated.packets}
         site_pages(env, translated, *empty, preview=True)
     warn(content_warnings(project))
-    gaps = [line for t in languages for line in t.warnings()]
     warn(gaps)
-    names = ", ".join(t.language for t in languages)
+    names = ", ".join(c.site.language for c, _ in languages[1:])
     click.echo(
         f"OK: {len(catalog.worksheets)} worksheets, {templates} templates" + (f", languages {names}" if names else "")
     )

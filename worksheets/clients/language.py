@@ -9,27 +9,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..content import Catalog, read_yaml, translate_into
+from ..content import Catalog, language_catalog, read_yaml
 from ..errors import InputError
 from ..project import Project
 from .records import ClientRecord
 
 
-def record_catalog(project: Project, catalog: Catalog, record: ClientRecord, path: Path) -> Catalog:
+def record_catalog(
+    project: Project, catalog: Catalog, record: ClientRecord, path: Path, known: dict[str, Catalog] | None = None
+) -> Catalog:
     """``catalog`` in the language of ``record`` (read from ``path``); InputError at the record's
     ``language`` line for a language the project has no translation into, or one whose interface
-    is not translated yet."""
-    if record.language is None or record.language == catalog.site.language:
-        return catalog
-    doc = read_yaml(path)
+    is not translated yet. ``known`` keeps the catalogs made so far, so that many records in one
+    language translate the content once."""
+    language = record.language or catalog.site.language
+    if known is not None and language in known:
+        return known[language]
     try:
-        translation = translate_into(project, catalog, record.language)
-    except KeyError as exc:
-        raise InputError([doc.problem(("language",), exc.args[0])]) from None
-    if translation.catalog is None:
-        message = f"'{record.language}' is not translated far enough to print yet (see worksheets translations status)"
-        raise InputError([doc.problem(("language",), message)])
-    return translation.catalog
+        translated, _ = language_catalog(project, catalog, language)
+    except ValueError as exc:
+        raise InputError([read_yaml(path).problem(("language",), str(exc))]) from None
+    if known is not None:
+        known[language] = translated
+    return translated
 
 
 def untranslated_goals(catalog: Catalog, goals: list, path: Path) -> tuple[list, list[str]]:

@@ -114,9 +114,10 @@ def prefill(
         clash = next(p for p in records if stems.count(p.stem) > 1)
         raise InputError([Problem(clash, 1, 1, "two client files share this name; their PDFs would overwrite")])
     selected = []
+    languages: dict[str, Catalog] = {}
     for path in records:
         record = load_record(path, catalog)
-        language = record_catalog(project, catalog, record, path)
+        language = record_catalog(project, catalog, record, path, languages)
         goals, warnings = untranslated_goals(language, chosen_goals(record, path, goal_ids), path)
         if not goals:
             message = "no active goals to print (name some with --goal)"

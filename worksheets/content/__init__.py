@@ -41,6 +41,7 @@ _EXPORTS = {
     "answer_problems": "loader",
     "content_warnings": "glyphs",
     "describe": "fields",
+    "language_catalog": "translations",
     "load_catalog": "loader",
     "long_date": "languages",
     "minutes": "languages",

@@ -108,7 +108,6 @@ def read_catalogue(path: Path) -> Catalogue:
 class Lookup:
     """The usable translations of one catalogue, and the reasons others are not."""
 
-    path: Path
     found: dict[tuple[str, str], str] = field(default_factory=dict)
     fuzzy: set[tuple[str, str]] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
@@ -120,7 +119,7 @@ class Lookup:
 def lookup(path: Path) -> Lookup:
     """What a catalogue translates. A fuzzy entry, an empty one, or one whose placeholders
     (``{count}``) differ from the English is not used; the last is also a problem to report."""
-    result = Lookup(path)
+    result = Lookup()
     for message in read_catalogue(path):
         if not message.id or not isinstance(message.id, str):
             continue
@@ -217,6 +216,21 @@ def translate_into(project: Project, catalog: Catalog, language: str) -> Transla
         have = ", ".join([catalog.site.language, *languages(project)])
         raise KeyError(f"no translation into '{language}' (this project has: {have})")
     return translate(catalog, language, lookup(folder(project) / f"{language}.po"))
+
+
+def language_catalog(project: Project, catalog: Catalog, language: str | None) -> tuple[Catalog, list[str]]:
+    """``catalog`` in ``language`` (itself for None or its own language), with the warnings for
+    what was left out; ValueError, in words, for a language the project has no catalogue for or
+    one whose interface is not translated yet (nothing could be printed in it)."""
+    if language is None or language == catalog.site.language:
+        return catalog, []
+    try:
+        translation = translate_into(project, catalog, language)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    if translation.catalog is None:
+        raise ValueError(f"'{language}' is not translated far enough to print yet (see worksheets translations status)")
+    return translation.catalog, translation.warnings()
 
 
 def project_translations(project: Project, catalog: Catalog) -> list[Translation]:
@@ -410,9 +424,10 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def translation_template(project: Project, catalog: Catalog) -> tuple[Path, int, bool]:
-    """Write ``messages.pot``; its path, how many texts it holds, and whether it changed."""
-    pot = template(project, catalog)
+def translation_template(project: Project, catalog: Catalog, pot: Catalogue | None = None) -> tuple[Path, int, bool]:
+    """Write ``messages.pot`` (``pot``, made here when not given); its path, how many texts it
+    holds, and whether it changed."""
+    pot = template(project, catalog) if pot is None else pot
     path = folder(project) / TEMPLATE
     return path, len(pot), _write_if_changed(path, po_bytes(pot))
 
@@ -427,8 +442,8 @@ def update_catalogues(
         locale(code)
         if code == catalog.site.language or code in languages(project):
             raise ValueError(f"'{code}' already has a catalogue")
-    translation_template(project, catalog)
     pot = template(project, catalog)
+    translation_template(project, catalog, pot)
     out = []
     for code in sorted({*languages(project), *add}):
         path = folder(project) / f"{code}.po"

@@ -13,6 +13,7 @@ _EXPORTS = {
     "MARKER": "freshness",
     "build": "builder",
     "build_options": "freshness",
+    "editions": "builder",
     "check_out": "freshness",
     "inputs_key": "freshness",
     "listen": "preview",

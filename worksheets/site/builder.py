@@ -69,6 +69,15 @@ class PlannedPdf:
     key: str
 
 
+def editions(project: Project, catalog: Catalog) -> tuple[list[tuple[Catalog, str]], list[str]]:
+    """The site's languages: the content's own (at the root) and each translation that can be
+    built (in its folder, ``es/``), as (catalog, folder); and a line for each part left out."""
+    translations = project_translations(project, catalog)
+    source = catalog.site.language
+    found = [(t.catalog, Languages.folder(t.language, source)) for t in translations if t.catalog is not None]
+    return [(catalog, ""), *found], [line for t in translations for line in t.warnings()]
+
+
 def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
     """File name of a PDF: ``grow-a4.pdf`` to print, ``grow-a4-fillable.pdf`` and so on."""
     return f"{name}-{paper}.pdf" if kind == "print" else f"{name}-{paper}-{kind}.pdf"
@@ -170,11 +179,9 @@ def build(
         return nothing_to_do(out, manifest, start)
 
     catalog = load_catalog(project)  # bad content stops the build here, before anything is written
-    languages = project_translations(project, catalog)
-    notes = [line for t in languages for line in t.warnings()]
-    editions = [(catalog, "")] + [(t.catalog, f"{t.language}/") for t in languages if t.catalog is not None]
+    all_editions, notes = editions(project, catalog)
     env = environment(project)
-    plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in editions]
+    plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in all_editions]
     planned = [p for _, _, plan in plans for p in plan]
     out.parent.mkdir(parents=True, exist_ok=True)
     with locked(out):  # one build at a time into one folder; tidy up after one that was killed
@@ -237,8 +244,6 @@ def _write_pages(
     for catalog, folder, planned in plans:
         sheets, packets = _downloads(catalog, planned, done, folder)
         for path, text in site_pages(env, catalog, sheets, packets, preview=preview, languages=languages):
-            if folder and path == "404.html":
-                continue  # one 404 page for the whole site, at its root
             _replace(stage / folder / path, text.encode("utf-8"))
             written.append(folder + path)
     xml = sitemap(env, source, languages)

@@ -163,8 +163,9 @@ def worksheet_page(
 
 
 def page_paths(catalog: Catalog) -> set[str]:
-    """The path of every page ``site_pages`` makes of ``catalog`` (the sitemap aside)."""
-    paths = {"index.html", "404.html"} | {x.path for group in listings(catalog).values() for x in group}
+    """The path of every page ``site_pages`` makes of ``catalog`` that a language switcher or the
+    sitemap may lead to (all but the 404 page)."""
+    paths = {"index.html"} | {x.path for group in listings(catalog).values() for x in group}
     paths |= {f"{p.id}.html" for p in catalog.pages} | ({"packets.html"} if catalog.packets else set())
     return paths | {f"worksheets/{ws.id}.html" for ws in (*catalog.worksheets, *catalog.untranslated)}
 
@@ -198,8 +199,9 @@ def site_pages(
                 listings=groups,
             ),
         ),
-        ("404.html", render_template(env, "404.html", **context(None))),
     ]
+    if languages is None or catalog.site.language == languages.source:  # one 404 page, at the site's root
+        pages.append(("404.html", render_template(env, "404.html", **context(None))))
     for group in groups.values():
         for listing in group:
             pages.append((listing.path, render_template(env, "list.html", **context(listing.path), listing=listing)))
@@ -229,7 +231,7 @@ def sitemap(env: Environment, catalog: Catalog, languages: Languages) -> str | N
     def url(lang: str, page: str) -> str:
         return base + Languages.folder(lang, languages.source) + ("" if page == "index.html" else page)
 
-    real = {lang: paths - languages.stubs.get(lang, set()) - {"404.html"} for lang, paths in languages.paths.items()}
+    real = {lang: paths - languages.stubs.get(lang, set()) for lang, paths in languages.paths.items()}
     for language, paths in real.items():
         for path in sorted(paths):
             others = [(lang, url(lang, path)) for lang, theirs in real.items() if path in theirs]
