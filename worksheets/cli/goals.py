@@ -135,33 +135,120 @@ def list_goals(ctx: click.Context, path: Path) -> None:
 
 
 def _latest(goal: Goal) -> str:
-    """The goal's most recent rating by date (of two on one day, the later in the file)."""
-    if not goal.progress:
-        return ""
-    _, latest = max(enumerate(goal.progress), key=lambda pair: (pair[1].date, pair[0]))
-    return f", latest rating {latest.rating} on {latest.date}"
+    """The goal's most recent rating and attainment level, each by date (of two on one day, the
+    later in the file)."""
+    said = ""
+    for key, shown in (("rating", "latest rating {}"), ("gas", "attainment level {}")):
+        entries = [e for e in goal.progress if getattr(e, key) is not None]
+        if entries:
+            _, latest = max(enumerate(entries), key=lambda pair: (pair[1].date, pair[0]))
+            value = getattr(latest, key)
+            said += ", " + shown.format(f"{value:+d}" if key == "gas" and value else value) + f" on {latest.date}"
+    if goal.gas is not None:
+        said += f", weight {goal.gas.weight}"
+    return said
 
 
 @goals.command()
 @click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
 @click.argument("goal_id", metavar="GOAL")
-@click.option("--rating", type=click.IntRange(0, 10), required=True, help="Progress from 0 (none yet) to 10.")
+@click.option("--rating", type=click.IntRange(0, 10), default=None, help="Progress from 0 (none yet) to 10.")
+@click.option(
+    "--gas",
+    type=click.IntRange(-2, 2),
+    default=None,
+    help="The Goal Attainment Scaling level reached, -2 to 2 (the goal needs a scale: `goals scale`).",
+)
 @click.option("--note", default=None, callback=optional_text, help="What happened, in a few words.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="YYYY-MM-DD [default: today].")
 @click.pass_context
 def progress(
-    ctx: click.Context, path: Path, goal_id: str, rating: int, note: str | None, day: datetime.datetime | None
+    ctx: click.Context,
+    path: Path,
+    goal_id: str,
+    rating: int | None,
+    gas: int | None,
+    note: str | None,
+    day: datetime.datetime | None,
 ) -> None:
-    """Record a progress rating for a goal."""
+    """Record a progress rating, an attainment level, or both, for a goal."""
     from ..clients import update
     from ..content import Rating
 
+    if rating is None and gas is None:
+        raise click.UsageError("give --rating (0 to 10), --gas (-2 to 2) or both")
     with update(path, catalog_of(ctx)[1]) as box:
         goal = _goal(box["record"], path, goal_id)
-        entry = Rating(date=(day.date() if day else datetime.date.today()), rating=rating, note=note or None)
-        ratings = sorted([*goal.progress, entry], key=lambda r: r.date)
-        box["record"] = _replace_goal(box["record"], goal.model_copy(update={"progress": ratings}))
-    click.echo(visible(f"Recorded {rating}/10 for '{goal_id}' in {path}"))
+        if gas is not None and goal.gas is None:
+            message = (
+                f"goal '{goal_id}' has no attainment scale yet; agree its five levels with `worksheets goals scale`"
+            )
+            raise click.BadParameter(visible(message), param_hint="--gas")
+        when = day.date() if day else datetime.date.today()
+        entry = Rating(date=when, rating=rating, gas=gas, note=note or None)
+        entries = sorted([*goal.progress, entry], key=lambda r: r.date)
+        box["record"] = _replace_goal(box["record"], goal.model_copy(update={"progress": entries}))
+    recorded = [
+        f"{rating}/10" if rating is not None else "",
+        f"level {gas:+d}" if gas else "level 0" if gas == 0 else "",
+    ]
+    click.echo(visible(f"Recorded {' and '.join(r for r in recorded if r)} for '{goal_id}' in {path}"))
+
+
+_LEVEL_QUESTIONS = {
+    2: "Level +2, much more than expected",
+    1: "Level +1, somewhat more than expected",
+    0: "Level 0, the expected outcome",
+    -1: "Level -1, somewhat less than expected",
+    -2: "Level -2, much less than expected",
+}
+
+
+@goals.command()
+@click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
+@click.argument("goal_id", metavar="GOAL")
+@click.pass_context
+def scale(ctx: click.Context, path: Path, goal_id: str) -> None:
+    """Agree a goal's attainment scale: its weight, where it stands now, and five levels of outcome.
+
+    The client's own words from the goal's worksheet are shown first, to write the levels from;
+    a scale already agreed is offered as the defaults, so Enter keeps a level as it is.
+    """
+    from ..clients import GAS_LEVELS, GasScale, load_record, update
+
+    catalog = catalog_of(ctx)[1]
+    goal = _goal(load_record(path, catalog), path, goal_id)  # a bad record or goal: refused before the questions
+    click.echo(click.style(visible(goal.title), bold=True))
+    ws = catalog.get(goal.worksheet)
+    labels = {f.id: f.label for f in ws.fields}
+    for field_id, value in goal.answers.items():
+        if isinstance(value, str):
+            click.echo(visible(f"  {labels.get(field_id, field_id)}: {value}"))
+    old = goal.gas
+    weight = click.prompt(
+        "Weight: how much this goal counts, 1 to 3", type=click.IntRange(1, 3), default=old.weight if old else 1
+    )
+    baseline = click.prompt(
+        "Where it stands now: -2 or -1 (empty: not recorded)",
+        type=click.Choice(["-2", "-1", ""]),
+        default=str(old.baseline) if old and old.baseline else "",
+        show_default=False,
+        show_choices=False,
+    )
+    levels = {}
+    for level in GAS_LEVELS:
+        before = old.levels[level] if old else (goal.title if level == 0 else None)
+        levels[level] = click.prompt(
+            _LEVEL_QUESTIONS[level], default=before, show_default=before is not None, value_proc=answer(required=True)
+        )
+    new = GasScale(weight=weight, baseline=int(baseline) if baseline else None, levels=levels)
+    if not click.confirm("Save this scale?", default=True):
+        click.echo("Nothing saved.")
+        return
+    with update(path, catalog) as box:
+        goal = _goal(box["record"], path, goal_id)
+        box["record"] = _replace_goal(box["record"], goal.model_copy(update={"gas": new}))
+    click.echo(visible(f"Saved the attainment scale of '{goal_id}' in {path}"))
 
 
 @goals.command()

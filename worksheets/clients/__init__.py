@@ -11,6 +11,8 @@ from ..exports import lazy_exports
 
 _EXPORTS = {
     "ClientRecord": "records",
+    "GAS_LEVELS": "records",
+    "GasScale": "records",
     "Goal": "records",
     "apply": "fillin",
     "ask": "questions",

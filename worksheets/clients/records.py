@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..atomic import locked, write_atomic
 from ..content import (
@@ -27,6 +28,7 @@ from ..content import (
     MAX_BYTES,
     Catalog,
     Document,
+    GasLevel,
     GoalWork,
     Id,
     Key,
@@ -44,6 +46,30 @@ from .yamlout import LayoutError, apply_change, new_record
 RECORD_MODE = 0o600
 
 
+GAS_LEVELS: tuple[int, ...] = (2, 1, 0, -1, -2)
+"""The five Goal Attainment Scaling levels, from the best outcome down, as a ladder is drawn."""
+
+
+class GasScale(Model):
+    """A goal's Goal Attainment Scale: the five outcomes agreed with the client in advance, how much
+    the goal counts in the T-score (its weight), and where things stood when it was set."""
+
+    weight: Annotated[int, Field(ge=1, le=3)] = 1
+    baseline: Literal[-2, -1] | None = None
+    levels: dict[GasLevel, Text]
+
+    @model_validator(mode="after")
+    def _all_five(self) -> GasScale:
+        missing = [f"{n:+d}" if n else "0" for n in GAS_LEVELS if n not in self.levels]
+        if missing:
+            raise PydanticCustomError(
+                "gas_levels",
+                "expected all five levels, 2, 1, 0, -1 and -2, each one sentence; missing {missing}",
+                {"missing": ", ".join(missing)},
+            )
+        return self
+
+
 class Goal(GoalWork):
     """One goal set with a client, with the worksheet it was set with and that sheet's answers."""
 
@@ -53,6 +79,8 @@ class Goal(GoalWork):
     set_on: datetime.date | None = None
     target_date: datetime.date | None = None
     status: Literal["active", "done", "paused"] = "active"
+    gas: GasScale | None = None
+    """The goal's attainment scale, when one was agreed (``worksheets goals scale``)."""
 
 
 class ClientRecord(Model):
@@ -149,6 +177,11 @@ def _checked(doc: Document, catalog: Catalog) -> ClientRecord:
             problems.append(doc.problem(("goals", n, "worksheet"), msg))
             continue
         problems.extend(answer_problems(doc, catalog.get(goal.worksheet), goal.answers, ("goals", n, "answers")))
+        if goal.gas is None:
+            for i, entry in enumerate(goal.progress):
+                if entry.gas is not None:
+                    msg = "a 'gas' level needs the goal's scale first: a 'gas:' block with its five levels"
+                    problems.append(doc.problem(("goals", n, "progress", i, "gas"), msg))
     if problems:
         raise InputError(problems)
     return record
@@ -201,7 +234,7 @@ def _date_places(data: Any) -> Iterator[tuple[tuple[Key, ...], Any, Key]]:
                     yield ("goals", n, part, i, key), item, key
 
 
-_GOAL_ORDER = ("id", "worksheet", "title", "status", "set_on", "target_date", "answers", "steps", "progress")
+_GOAL_ORDER = ("id", "worksheet", "title", "status", "set_on", "target_date", "gas", "answers", "steps", "progress")
 
 
 def _data(record: ClientRecord, *, slim: bool = False) -> dict[str, Any]:

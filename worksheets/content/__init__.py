@@ -28,6 +28,7 @@ _EXPORTS = {
     "MAX_BYTES": "yamlsource",
     "Model": "modelbase",
     "Packet": "models",
+    "GasLevel": "models",
     "Rating": "models",
     "ScaleField": "fields",
     "Step": "models",

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from .fields import Section
 from .languages import direction
@@ -32,12 +33,28 @@ class Step(Model):
     done: bool = False
 
 
+GasLevel = Annotated[int, Field(ge=-2, le=2)]
+"""A Goal Attainment Scaling level: -2 much less than expected, 0 as expected, +2 much more."""
+
+
 class Rating(Model):
-    """A dated progress rating from 0 (none yet) to 10 (goal reached), with an optional note."""
+    """A dated progress entry: a rating from 0 (none yet) to 10 (goal reached), a Goal Attainment
+    Scaling level from -2 to 2, or both, with an optional note.
+
+    The two measure different things (how far along the client feels, and which of the outcomes
+    agreed in advance was reached), so either may be recorded without the other.
+    """
 
     date: datetime.date
-    rating: Annotated[int, Field(ge=0, le=10)]
+    rating: Annotated[int, Field(ge=0, le=10)] | None = None
+    gas: GasLevel | None = None
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _rating_or_level(self) -> Rating:
+        if self.rating is None and self.gas is None:
+            raise PydanticCustomError("no_measure", "expected a 'rating' (0 to 10), a 'gas' level (-2 to 2) or both")
+        return self
 
 
 class GoalWork(Model):
@@ -72,6 +89,9 @@ class Site(Model):
     intro: Text
     tag_names: dict[Id, Text] = Field(default_factory=dict)
     progress_sheet: Id | None = None
+    gas_rho: Annotated[float, Field(ge=0, lt=1)] = 0.3
+    """The correlation assumed between a client's goals in the Goal Attainment Scaling T-score:
+    0.3 by convention (Kiresuk and Sherman)."""
 
     @property
     def direction(self) -> str:
@@ -136,6 +156,7 @@ class Strings(Model):
     progress_table: Text
     rating: Text
     note: Text
+    gas_level: Text
     chart_week: Text
     chart_month: Text
     chart_quarter: Text

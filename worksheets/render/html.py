@@ -121,8 +121,10 @@ def _period_label(period: str, day: datetime.date, language: str) -> str:
 def progress_chart(progress: list[Rating], strings: Strings, language: str, title: str) -> ProgressChart:
     """A goal's ratings as a chart: one point per rating, in date order, or with more ratings than
     fit (``CHART_POINTS``), one point per week, month, quarter or year, the average of its ratings,
-    with a note saying so; and which ratings the table beside it lists (``TABLE_ROWS``)."""
-    ratings = sorted(progress, key=lambda r: r.date)
+    with a note saying so; and which entries the table beside it lists (``TABLE_ROWS``). Entries
+    that hold only an attainment level are in the table, not the chart; with no rating at all
+    there is no chart."""
+    ratings = sorted((r for r in progress if r.rating is not None), key=lambda r: r.date)
     note = ""
     if len(ratings) <= CHART_POINTS:
         points = [ChartPoint(short_date(r.date, language), r.rating, r.rating, r.rating) for r in ratings]
@@ -146,10 +148,16 @@ def progress_chart(progress: list[Rating], strings: Strings, language: str, titl
         ):
             note = note.replace(placeholder, value)
     listed = list(progress) if len(progress) <= TABLE_ROWS else [r for r in progress if r.note]
-    if not any(r.note for r in listed):
+    if not any(r.note or r.gas is not None for r in listed):
         listed = []
     unlisted = len(progress) - len(listed) if listed else 0
-    return ProgressChart(progress_chart_svg(points, title, note), note, listed, unlisted)
+    svg = progress_chart_svg(points, title, note) if points else Markup("")
+    return ProgressChart(svg, note, listed, unlisted)
+
+
+def gas_level(level: int) -> str:
+    """An attainment level as printed: +2, +1, 0, -1, -2, with a true minus sign (U+2212), as in print."""
+    return f"{level:+d}".replace("-", "\u2212") if level else "0"
 
 
 LONG_TEXT = 600
@@ -292,6 +300,7 @@ def environment(project: Project) -> Environment:
     env.tests["long"] = is_long
     env.filters["date"] = long_date
     env.filters["minutes"] = minutes
+    env.filters["gas_level"] = gas_level
     env.globals["wheel"] = wheel
     env.globals["progress_chart"] = progress_chart
     env.globals["long_field"] = long_field
