@@ -51,6 +51,7 @@ def goals() -> None:
 def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None:
     """Set a new goal: asks what the worksheet asks, then steps and a target date."""
     from ..clients import (
+        SCALE_SHEET,
         Goal,
         ask,
         interview,
@@ -59,6 +60,7 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
         parse_date,
         record_catalog,
         record_file,
+        scale_from,
         update,
     )
     from ..content import Step
@@ -106,6 +108,7 @@ def add(ctx: click.Context, path: Path, worksheet_id: str, editor: bool) -> None
             target_date=target,
             answers=answers,
             steps=steps,
+            gas=scale_from(answers) if ws.id == SCALE_SHEET else None,  # its ladder, written in full, is the scale
         )
         box["record"] = record.model_copy(update={"goals": [*record.goals, goal]})
     click.echo(f"Saved goal '{goal.id}' in {visible(str(path))}")
@@ -122,16 +125,27 @@ def _new_client() -> tuple[str, str | None]:
 @click.argument("path", metavar="CLIENT.yaml", type=EXISTING)
 @click.pass_context
 def list_goals(ctx: click.Context, path: Path) -> None:
-    """List a client's goals: id, status, title, steps done and the latest rating."""
-    from ..clients import load_record
+    """List a client's goals (id, status, title, steps done, the latest rating and attainment
+    level) and the GAS T-score at the latest review."""
+    from ..clients import load_record, reviews
 
-    record = load_record(path, catalog_of(ctx)[1])
+    catalog = catalog_of(ctx)[1]
+    record = load_record(path, catalog)
     click.echo(visible(record.client + (f" (with {record.therapist})" if record.therapist else "")))
     for goal in record.goals:
         done = sum(s.done for s in goal.steps)
         target = f", by {goal.target_date}" if goal.target_date else ""
         click.echo(visible(f"  {goal.id} [{goal.status}] {goal.title} ({goal.worksheet}{target})"))
         click.echo(f"      steps {done}/{len(goal.steps)} done{_latest(goal)}")
+    found = reviews(record, catalog.site.gas_rho)
+    if found:
+        last, goals = found[-1], f"{found[-1].goals} goal{'s' if found[-1].goals > 1 else ''}"
+        score = (
+            f"{last.score:.1f}"
+            if last.score is not None
+            else f"not enough data (no level yet: {', '.join(last.unknown)})"
+        )
+        click.echo(visible(f"GAS T-score at the review of {last.date}: {score}, over {goals}"))
 
 
 def _latest(goal: Goal) -> str:

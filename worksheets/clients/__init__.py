@@ -13,6 +13,7 @@ _EXPORTS = {
     "ClientRecord": "records",
     "GAS_LEVELS": "records",
     "GasScale": "records",
+    "SCALE_SHEET": "gas",
     "Goal": "records",
     "apply": "fillin",
     "ask": "questions",
@@ -25,6 +26,9 @@ _EXPORTS = {
     "prefill": "takehome",
     "read_filled": "fillin",
     "record_file": "records",
+    "reviews": "gas",
+    "scale_from": "gas",
+    "t_score": "gas",
     "text_problem": "records",
     "update": "records",
 }

@@ -6,7 +6,8 @@ document information (keywords and all); such a PDF is known by its exact set of
 one worksheet has that set. A PDF that is not ours, or whose fields do not match the worksheet any
 more, is refused rather than half read, and so is a value no record could hold. The values become answers by
 each field kind's ``gather``, the inverse of what prints them; the weekly progress sheet's 0 to
-10 scale also becomes a dated progress rating. pypdf reads the form (a runtime dependency for this
+10 scale also becomes a dated progress rating, and a filled Goal attainment scale sets the goal's
+scale (``gas.scale_from``). pypdf reads the form (a runtime dependency for this
 alone: writing our own PDF parser would be neither short nor safe).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from ..content import AnswerError, Catalog, DateField, Rating, ScaleField, Worksheet
 from ..errors import InputError, Problem
+from .gas import SCALE_SHEET, scale_from
 from .records import ClientRecord, Goal, new_goal_id, text_problem
 
 KEYWORD = "worksheets:"
@@ -129,6 +131,7 @@ def apply(
 ) -> tuple[ClientRecord, list[str]]:
     """The record (read from ``path``) with the filled sheet added, and what changes, in words."""
     ws, answers, rating = filled.worksheet, filled.answers, filled.rating
+    scale = scale_from(answers) if ws.id == SCALE_SHEET else None
     if goal_id is None:
         title = answers.get("goal") if isinstance(answers.get("goal"), str) else ws.title
         goal = Goal(
@@ -138,8 +141,11 @@ def apply(
             set_on=today,
             answers=answers,
             progress=[rating] if rating else [],
+            gas=scale,
         )
         changes = [f"add goal '{goal.id}' ({title}), set with '{ws.id}', with {len(answers)} answers"]
+        if scale:
+            changes.append(f"with an attainment scale of weight {scale.weight}")
         if rating:
             changes.append(f"with a progress rating of {rating.rating} on {rating.date}")
         return record.model_copy(update={"goals": [*record.goals, goal]}), changes
@@ -153,9 +159,13 @@ def apply(
             if goal.answers.get(key) != value:
                 changes.append(f"{key}: {'replace' if key in goal.answers else 'add'} answer")
         update["answers"] = {**goal.answers, **answers}
-    elif rating is None:
+    elif rating is None and scale is None:
         msg = f"goal '{goal.id}' was set with '{goal.worksheet}', and this sheet is '{ws.id}'"
         raise InputError([Problem(path, 1, 1, msg)])
+    if scale is not None and goal.gas != scale:  # a scale sheet sets the scale of any goal
+        update["gas"] = scale
+        verb = "replace" if goal.gas else "set"
+        changes.append(f"{verb} the attainment scale of '{goal.id}' (weight {scale.weight})")
     if rating is not None:
         update["progress"] = sorted([*goal.progress, rating], key=lambda r: r.date)
         changes.append(f"add a progress rating of {rating.rating} on {rating.date} to '{goal.id}'")

@@ -20,8 +20,10 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .records import ClientRecord, Goal
+from ..content import short_date
+from .records import ClientRecord, GasScale, Goal
 
 
 def t_score(scored: Sequence[tuple[int, int]], rho: float) -> float:
@@ -69,3 +71,47 @@ def reviews(
         score = None if unknown or not pairs else t_score(pairs, rho)
         out.append(Review(day, score, len(counted), unknown))
     return out
+
+
+SCALE_SHEET = "goal-attainment-scale"
+"""The worksheet that is the paper form of a goal's scale: a take-home goal with a scale gets it,
+filled in with the scale (``sheet_answers``)."""
+
+_ROWS = {2: "much-more", 1: "more", 0: "expected", -1: "less", -2: "much-less"}
+_WEIGHTS = {1: "one", 2: "two", 3: "three"}
+_BASELINES = {-2: "much-less", -1: "less"}
+REVIEWS = 4
+"""Reviews the sheet has boxes for: it shows the latest four."""
+
+
+def sheet_answers(goal: Goal, language: str) -> dict[str, Any]:
+    """The goal's scale as answers to ``SCALE_SHEET``: the goal, its weight and baseline, the five levels
+    in the ladder, and its latest reviews, dated and ticked at the level reached."""
+    if goal.gas is None:
+        return {}
+    latest = [entry for entry in goal.progress if entry.gas is not None][-REVIEWS:]
+    ladder: dict[str, dict[str, Any]] = {row: {"looks-like": goal.gas.levels[n]} for n, row in _ROWS.items()}
+    reviews: dict[str, dict[str, Any]] = {}
+    for k, entry in enumerate(latest, start=1):
+        ladder[_ROWS[entry.gas]][f"review-{k}"] = True
+        reviews[f"review-{k}"] = {"date": short_date(entry.date, language)}
+        if entry.note:
+            reviews[f"review-{k}"]["note"] = entry.note
+    answers: dict[str, Any] = {"goal": goal.title, "weight": _WEIGHTS[goal.gas.weight], "ladder": ladder}
+    if goal.gas.baseline is not None:
+        answers["baseline"] = _BASELINES[goal.gas.baseline]
+    if reviews:
+        answers["reviews"] = reviews
+    return answers
+
+
+def scale_from(answers: dict[str, Any]) -> GasScale | None:
+    """A scale from answers to ``SCALE_SHEET`` (a filled-in fillable PDF of it), when all five levels
+    are written; its weight (1 when not ticked) and baseline as ticked."""
+    ladder = answers.get("ladder") or {}
+    levels = {n: (ladder.get(row) or {}).get("looks-like") for n, row in _ROWS.items()}
+    if not all(isinstance(text, str) and text.strip() for text in levels.values()):
+        return None
+    weight = {name: n for n, name in _WEIGHTS.items()}.get(answers.get("weight"), 1)
+    baseline = {name: n for n, name in _BASELINES.items()}.get(answers.get("baseline"))
+    return GasScale(weight=weight, baseline=baseline, levels=levels)

@@ -15,6 +15,7 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_atomic
 from ..content import Catalog, long_date
@@ -23,6 +24,7 @@ from ..formats import Paper
 from ..project import Project
 from ..render import Document, PageReport, environment, render_all, render_takehome
 from ..site import MARKER
+from .gas import SCALE_SHEET, sheet_answers
 from .language import record_catalog, untranslated_goals
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
 
@@ -90,6 +92,24 @@ def chosen_goals(record: ClientRecord, path: Path, goal_ids: Sequence[str]) -> l
         raise InputError([Problem(path, 1, 1, exc.args[0])]) from None
 
 
+def _scales(catalog: Catalog, goals: list[Goal]) -> tuple[list[Goal], dict[str, dict[str, Any]]]:
+    """The goals to print, and for each goal with an attainment scale, its scale as answers to
+    the scale's worksheet, printed after the goal's own sheet. A goal set with that worksheet
+    prints its scale on its own sheet instead (what it wrote there first), and without the
+    worksheet in this catalog (removed, or not yet translated) scales are left to the record."""
+    if SCALE_SHEET not in {ws.id for ws in catalog.worksheets}:
+        return goals, {}
+    shown, scales = [], {}
+    for goal in goals:
+        answers = sheet_answers(goal, catalog.site.language)
+        if answers and goal.worksheet == SCALE_SHEET:
+            goal = goal.model_copy(update={"answers": answers | goal.answers})
+        elif answers:
+            scales[goal.id] = answers
+        shown.append(goal)
+    return shown, scales
+
+
 def prefill(
     project: Project,
     catalog: Catalog,
@@ -130,7 +150,10 @@ def prefill(
     documents = []
     for path, record, language, goals, _ in selected:
         date = long_date(today or datetime.date.today(), language.site.language)
-        html = render_takehome(env, language, record, goals, paper=paper, date=date)
+        goals, scales = _scales(language, goals)
+        html = render_takehome(
+            env, language, record, goals, paper=paper, date=date, scales=scales, scale_sheet=SCALE_SHEET
+        )
         documents.append(Document(html, title=path.name))
     written = []
     rendered_all = render_all(project, documents, jobs=jobs, done=done, pages=pages)

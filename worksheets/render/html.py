@@ -400,9 +400,18 @@ def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: 
 
 
 def render_takehome(
-    env: Environment, catalog: Catalog, record: Any, goals: list[Any], *, paper: Paper, date: str
+    env: Environment,
+    catalog: Catalog,
+    record: Any,
+    goals: list[Any],
+    *,
+    paper: Paper,
+    date: str,
+    scales: dict[str, dict[str, Any]] | None = None,
+    scale_sheet: str | None = None,
 ) -> str:
-    """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``)."""
+    """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``); a goal named
+    in ``scales`` also gets worksheet ``scale_sheet`` filled in with those answers."""
     sheet_id = catalog.site.progress_sheet
     if sheet_id in {ws.id for ws in catalog.untranslated}:
         sheet_id = None  # not in this language yet: the take-home sheets go without it
@@ -415,6 +424,8 @@ def render_takehome(
         record=record,
         goals=goals,
         progress_sheet=catalog.get(sheet_id) if sheet_id else None,
+        scales=scales or {},
+        scale_sheet=catalog.get(scale_sheet) if scales and scale_sheet else None,
         date=date,
         mode="filled",
         client=record.client,
