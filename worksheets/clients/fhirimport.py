@@ -40,6 +40,10 @@ goals are not goals anyone works on, and are left out."""
 
 LEFT_OUT = ("rejected", "entered-in-error")
 
+MAX_BYTES = 50_000_000
+"""The largest file read. A record may be up to 1,000,000 bytes of YAML, and its FHIR JSON is
+about fifteen times as large; anything much larger is not an export of one client."""
+
 
 @dataclass
 class Incoming:
@@ -62,13 +66,17 @@ def read_bundle(path: Path, catalog: Catalog, worksheet: str) -> Incoming:
         bundle = Bundle.model_validate(data)
     except ValidationError as exc:
         raise InputError([Problem(path, 1, 1, _where(e["loc"], e["msg"])) for e in exc.errors()]) from None
-    except (KeyError, TypeError, ValueError) as exc:  # an unknown resourceType is a KeyError there
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:  # an unknown resourceType: KeyError
         raise InputError([Problem(path, 1, 1, f"not a valid FHIR R4 Bundle ({exc})")]) from None
     return _Reader(path, catalog, worksheet).read(bundle)
 
 
 def _json(path: Path) -> dict[str, Any]:
     """The file's JSON object, which must say it is a Bundle."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        msg = f"the file is too large ({size:,} bytes); the limit is {MAX_BYTES:,} bytes"
+        raise InputError([Problem(path, 1, 1, msg)])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,6 +85,8 @@ def _json(path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([Problem(path, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise InputError([Problem(path, 1, 1, "not FHIR JSON: nested too deeply to read")]) from None
     kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind != "Bundle":
         got = f"a {kind}" if isinstance(kind, str) else "JSON without a resourceType"
