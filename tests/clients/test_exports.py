@@ -383,3 +383,11 @@ def test_achievement_status_follows_the_progress(status, entries, expected):
         {"id": "g", "worksheet": "grow", "title": "t", "status": status, "gas": scale, "progress": progress}
     )
     assert achievement_status(goal) == expected
+
+
+def test_the_readme_tour_shows_both_commands():
+    tour = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("export", "import-fhir"):
+        assert f"\nworksheets {command} clients/" in tour or f"\nworksheets {command} ~/" in tour, command
+        code, out, _ = run(command, "--help")
+        assert code == 0 and "Usage:" in out
