@@ -52,8 +52,9 @@ def export(ctx: click.Context, record_path: Path, kind: str, output: Path) -> No
         raise InputError([Problem(output, 1, 1, "this is the client record itself; choose another file")])
     data = fhir_bundle(record) if kind == "fhir" else progress_csv(record)
     write_atomic(output, data, mode=RECORD_MODE)
-    entries = sum(len(g.progress) for g in record.goals)
-    click.echo(visible(f"Wrote {output} ({len(record.goals)} goals, {entries} progress entries)"))
+    goals, entries = len(record.goals), sum(len(g.progress) for g in record.goals)
+    counts = f"{goals} goal{'s' * (goals != 1)}, {entries} progress entr{'y' if entries == 1 else 'ies'}"
+    click.echo(visible(f"Wrote {output} ({counts})"))
 
 
 @click.command("import-fhir")
