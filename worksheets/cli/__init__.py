@@ -2,6 +2,7 @@
 
 - ``sheets``: the site and its sheets (build, serve, pdf, packet, list, fields, check);
 - ``clients``: take-home sheets and filled PDFs (prefill, import);
+- ``exports``: records to FHIR and CSV, and FHIR back (export, import-fhir);
 - ``goals``: changing a client's record (goals add, list, progress, done);
 - ``translations``: the catalogues translators work in (extract, update, status);
 - ``common``: error handling, opening the project, shared options and text checks.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from . import clients, sheets
+from . import clients, exports, sheets
 from .common import Group
 from .goals import goals
 from .translations import translations
@@ -46,6 +47,8 @@ for command in (
     sheets.check,
     clients.prefill,
     clients.import_,
+    exports.export,
+    exports.import_fhir,
     goals,
     translations,
 ):
