@@ -24,6 +24,7 @@ _EXPORTS = {
     "record_catalog": "language",
     "prefill": "takehome",
     "read_filled": "fillin",
+    "write_report": "report",
     "record_file": "records",
     "text_problem": "records",
     "update": "records",
