@@ -25,7 +25,7 @@ from .language import record_catalog
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
 from .takehome import _make_private, check_out_folder
 
-NOTES_SHOWN = 5
+NOTES_SHOWN = 3
 """Notes printed at most under each goal, the newest first; the report says how many there are."""
 
 

@@ -286,7 +286,7 @@ def level_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Mar
     or per period averaged (its value above it, the lowest and highest of the period as a bar
     behind it), and dates below the axis, thinned so that none run into the next. The chart's
     title, which a screen reader reads, gives every point with its date."""
-    width, height = 480, 170
+    width, height = 480, 140
     left, right, top, bottom = 34, 16, 18, 36
     inset = 10
     plot_w, plot_h = width - left - right, height - top - bottom
