@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import json
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -241,3 +244,19 @@ def test_a_large_record_renders_with_no_label_over_another_and_every_word(tmp_pa
     assert "Each point is the average of one week's levels: 129 levels" in text
     assert "Each point is the average of one week's ratings: 129 ratings" in text
     assert "Notes in this period: 1." in text
+
+
+@pytest.mark.parametrize("language", ["", "ar"])
+def test_the_report_passes_the_pdfua_checker(tmp_path, language):
+    goals = [goal_text("a", 2, ["{date: 2026-11-09, gas: 0, rating: 4, note: Logged meals}"], baseline=-1)]
+    goals[0] += (
+        "    steps:\n      - {text: Buy a notebook, due: 2026-11-05, done: true}\n      - {text: Find recipes}\n"
+    )
+    report_of(record(tmp_path, goals, language=language), tmp_path / "out")
+    pdf = tmp_path / "out" / "jordan-report.pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "pdfua", "check", "--format", "json", str(pdf)], capture_output=True, text=True
+    )
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["errors"] == 0 and summary["warnings"] == 0, result.stdout
+    assert subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode == 0
