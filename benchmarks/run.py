@@ -128,6 +128,30 @@ def prefill_times(work: Path) -> None:
     row("prefill 50 clients, per client", f"{batch / 50:.3f} s", f"{batch:.1f} s in all (target <= 0.35 s each)")
 
 
+REPORT_LEVELS = "".join(f"        {n}: Level {n} in words\n" for n in (2, 1, 0, -1, -2))
+
+
+def report_record() -> str:
+    """A client record of 20 goals, each with a scale and 15 weekly entries (300 in all): a
+    rating, a level and a short note each."""
+    text = "client: Client R.\ntherapist: Sam Lee\ngoals:\n"
+    for n in range(20):
+        text += f"  - id: goal-{n}\n    worksheet: smart-goals\n    title: Goal number {n}\n"
+        text += f"    gas:\n      weight: {1 + n % 3}\n      levels:\n{REPORT_LEVELS}    progress:\n"
+        for week in range(15):
+            day = f"2026-{1 + week // 4:02}-{1 + 7 * (week % 4):02}"
+            text += f"      - {{date: {day}, rating: {(week * 3) % 11}, gas: {week % 5 - 2}, note: Week {week}}}\n"
+    return text
+
+
+def report_times(work: Path) -> None:
+    print("Progress report (20 goals, 300 entries with a rating, a level and a note each)")
+    path = work / "report-client.yaml"
+    path.write_text(report_record())
+    took = timed(cli(ROOT, "report", str(path), "--out", str(work / "report")))
+    row("progress report, 20 goals and 300 entries, whole process", f"{took:.2f} s", "target < 5 s")
+
+
 def large_catalog(work: Path) -> None:
     print("Generated catalog: 200 worksheets (copies of the real ones), A4 only, no packets")
     project = copy_project(work / "large")
@@ -192,6 +216,7 @@ def main() -> None:
         work = Path(tmp)
         per_pdf = build_times(work)
         prefill_times(work)
+        report_times(work)
         per_sheet(work, per_pdf)
         if "--skip-large" not in sys.argv:
             large_catalog(work)

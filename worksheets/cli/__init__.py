@@ -1,7 +1,7 @@
 """The ``worksheets`` command line: one module per group of commands, each thin.
 
 - ``sheets``: the site and its sheets (build, serve, pdf, packet, list, fields, check);
-- ``clients``: take-home sheets and filled PDFs (prefill, import);
+- ``clients``: take-home sheets, filled PDFs and progress reports (prefill, import, report);
 - ``exports``: records to FHIR and CSV, and FHIR back (export, import-fhir);
 - ``goals``: changing a client's record (goals add, list, progress, done);
 - ``translations``: the catalogues translators work in (extract, update, status);
@@ -47,6 +47,7 @@ for command in (
     sheets.check,
     clients.prefill,
     clients.import_,
+    clients.report,
     exports.export,
     exports.import_fhir,
     goals,

@@ -1,4 +1,4 @@
-"""The commands that make things from client records and add to them: prefill and import.
+"""The commands that make things from client records and add to them: prefill, report and import.
 
 What a record or a filled PDF says is shown only to the person at the terminal, through
 ``visible``; see ``goals.py`` for the commands that change records from the command line.
@@ -143,3 +143,48 @@ def import_(
             return
         box["record"] = changed
     click.echo(visible(f"Saved {record_path}"))
+
+
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command()
+@click.argument("record", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="A private folder for the PDF."
+)
+@click.option(
+    "--from", "start", type=_DAY, default=None, metavar="YYYY-MM-DD", help="Only entries on or after this day."
+)
+@click.option("--to", "end", type=_DAY, default=None, metavar="YYYY-MM-DD", help="Only entries on or before this day.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.pass_context
+def report(
+    ctx: click.Context,
+    record: Path,
+    out: Path,
+    start: datetime.datetime | None,
+    end: datetime.datetime | None,
+    paper: str,
+) -> None:
+    """Make a confidential progress report of a client record, for your file: goals, ratings,
+    attainment levels, T-scores and the latest notes."""
+    from ..clients import folder_note, write_report
+    from ..content import record_warnings
+
+    project, catalog = catalog_of(ctx)
+    note = folder_note(out)  # as the folder was before: one made now is private
+    written = write_report(
+        project,
+        catalog,
+        record,
+        out,
+        start=start.date() if start else None,
+        end=end.date() if end else None,
+        paper=paper,  # type: ignore[arg-type]
+    )
+    goals = "1 goal" if written.goals == 1 else f"{written.goals} goals"
+    click.echo(visible(f"Wrote {written.path} ({goals}, {written.pages} pages)"))
+    warn(record_warnings(project, [record]))
+    if note:
+        click.echo(visible(note), err=True)

@@ -25,6 +25,7 @@ _EXPORTS = {
     "record_catalog": "language",
     "prefill": "takehome",
     "read_filled": "fillin",
+    "write_report": "report",
     "record_file": "records",
     "reviews": "gas",
     "scale_from": "gas",

@@ -1,6 +1,6 @@
 """What the tool knows of a language, from Babel's copy of the Unicode CLDR: its name, its
-direction, and how it writes dates. Never the machine's locale, so a sheet prints the same on
-every computer."""
+direction, and how it writes dates, numbers and lists. Never the machine's locale, so a sheet
+prints the same on every computer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
+from babel.numbers import format_decimal
 from babel.units import format_unit
 
 
@@ -56,3 +58,18 @@ def minutes(count: int, language: str) -> str:
     """How long a worksheet takes, with the plural the language needs: "10 minutes",
     "10 minutos", "10 دقائق" (Arabic has six plural forms; CLDR knows them)."""
     return format_unit(count, "duration-minute", length="long", locale=locale(language))
+
+
+def decimal(value: float, language: str, places: int = 1) -> str:
+    """A number to ``places`` decimals as ``language`` writes it: 56.6, and 56,6 in Spanish."""
+    return format_decimal(value, format="0." + "0" * places, locale=locale(language))
+
+
+def number(value: float, language: str) -> str:
+    """A number as ``language`` writes it, with the decimals it has (a rho of 0.3, 0,25 in Spanish)."""
+    return format_decimal(value, locale=locale(language))
+
+
+def listed(items: list[str], language: str) -> str:
+    """Items joined as ``language`` lists them: "1, 2, and 3", "1, 2 y 3"."""
+    return format_list([str(item) for item in items], locale=locale(language))

@@ -168,6 +168,47 @@ class Strings(Model):
     takehome_title: Text
     therapist: Text
     confidential: Text
+    report_title: Text
+    report_client: Text
+    report_made: Text
+    report_period: Text
+    report_period_all: Text
+    report_period_from: Text
+    report_period_to: Text
+    report_period_between: Text
+    report_goals: Text
+    report_number: Text
+    status: Text
+    status_active: Text
+    status_paused: Text
+    status_done: Text
+    weight: Text
+    latest_rating: Text
+    latest_level: Text
+    report_scores: Text
+    review: Text
+    goals_counted: Text
+    t_score: Text
+    not_enough_data: Text
+    no_level_for: Text
+    no_goal_counted: Text
+    no_reviews: Text
+    t_footnote: Text
+    ladder: Text
+    baseline: Text
+    no_scale: Text
+    report_ratings: Text
+    report_levels: Text
+    level_chart_week: Text
+    level_chart_month: Text
+    level_chart_quarter: Text
+    level_chart_year: Text
+    level_chart_years: Text
+    report_steps: Text
+    step_open: Text
+    report_notes: Text
+    report_notes_count: Text
+    nothing_recorded: Text
     skip_link: Text
     nav_label: Text
     breadcrumb: Text

@@ -17,6 +17,7 @@ _EXPORTS = {
     "render_all": "pool",
     "render_document": "html",
     "render_packet": "html",
+    "render_report": "html",
     "render_pdf": "pdf",
     "render_takehome": "html",
     "render_template": "html",

@@ -235,7 +235,7 @@ def progress_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> 
     if n > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
-    dated = {round(j * (n - 1) / 9) for j in range(10)} if n > 10 else set(range(n))  # first, last, evenly between
+    dated = _dated(points, step)
     # Averages (5.5) are wider than ratings (10): smaller when the points are close together.
     size = 9 if step >= 20 or all(p.value == int(p.value) for p in points) else 7.5
     for i, point in enumerate(points):
@@ -249,5 +249,90 @@ def progress_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> 
                 f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="8" '
                 f'fill="{_INK}">{escape(words_in_drawing_order(point.label))}</text>'
             )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+_DATE_SIZE = 8
+"""The size of the dates under a chart's axis."""
+
+
+def _dated(points: list[ChartPoint], step: float, most: int = 10) -> set[int]:
+    """Which points get their date printed under the axis: the first, the last and others evenly
+    between, at most ``most``, and few enough that no two dates run into each other at the
+    widest a date of these points may be (``_width``: "Nov 2026" in Arabic is wider than in
+    English)."""
+    n = len(points)
+    widest = max((_width(p.label) for p in points), default=0) * _DATE_SIZE / _LABEL_SIZE
+    fit = max(1, int(step * (n - 1) / (widest + 4)) + 1) if n > 1 else 1
+    count = min(n, most, fit)
+    if count == 1:
+        return {0}
+    return {round(j * (n - 1) / (count - 1)) for j in range(count)}
+
+
+def signed(value: float) -> str:
+    """An attainment level or an average of levels as printed: +2, +0.5, 0, -1.3 (with a true
+    minus sign, U+2212, as in print)."""
+    text = _number(abs(value))
+    if text == "0":
+        return "0"
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def level_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Markup:
+    """Goal Attainment Scaling levels over time, in the style of the progress chart: the five
+    levels up the side (+2 at the top, labelled with their signs), one point per level recorded
+    or per period averaged (its value above it, the lowest and highest of the period as a bar
+    behind it), and dates below the axis, thinned so that none run into the next. The chart's
+    title, which a screen reader reads, gives every point with its date."""
+    width, height = 480, 140
+    left, right, top, bottom = 34, 16, 18, 36
+    inset = 10
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(points)
+    step = (plot_w - 2 * inset) / max(n - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (inset + i * step if n > 1 else plot_w / 2)
+
+    def y(level: float) -> float:
+        return top + plot_h * (2 - level) / 4
+
+    label = f"{title}: " + (f"{note} " if note else "") + ", ".join(f"{p.label} {signed(p.value)}" for p in points)
+    parts = [
+        f'<svg class="chart level-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(label)}</title>",
+    ]
+    for level in range(2, -3, -1):
+        colour, stroke = (_GREY, 1.1) if level == 0 else (_LIGHT, 0.7)
+        parts.append(
+            f'<line x1="{left}" y1="{y(level):.1f}" x2="{width - right}" y2="{y(level):.1f}" '
+            f'stroke="{colour}" stroke-width="{stroke}"/>'
+            f'<text x="{left - 6}" y="{y(level) + 3:.1f}" text-anchor="end" {_FONT} font-size="8" '
+            f'fill="{_GREY}">{signed(level)}</text>'
+        )
+    for i, point in enumerate(points):
+        if point.low != point.high:
+            parts.append(
+                f'<line x1="{x(i):.1f}" y1="{y(point.low):.1f}" x2="{x(i):.1f}" y2="{y(point.high):.1f}" '
+                f'stroke="{_LIGHT}" stroke-width="5" stroke-linecap="round"/>'
+            )
+    if n > 1:
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
+        parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
+    size = 9 if step >= 24 or all(p.value == int(p.value) for p in points) else 7.5
+    for i, point in enumerate(points):
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(point.value):.1f}" r="3.5" fill="#1b3f8b"/>'
+            f'<text x="{x(i):.1f}" y="{y(point.value) - 7:.1f}" text-anchor="middle" {_FONT} font-size="{size}" '
+            f'font-weight="bold" fill="#1b3f8b">{signed(point.value)}</text>'
+        )
+    for i in sorted(_dated(points, step)):
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - bottom + 14}" text-anchor="middle" {_FONT} font-size="{_DATE_SIZE}" '
+            f'fill="{_INK}">{escape(words_in_drawing_order(points[i].label))}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

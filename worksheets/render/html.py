@@ -37,16 +37,19 @@ from ..content import (
     TableField,
     WheelField,
     Worksheet,
+    decimal,
+    listed,
     long_date,
     minutes,
     month_year,
+    number,
     short_date,
     to_html,
 )
 from ..errors import InputError, Problem, RenderError
 from ..formats import PAGE_SIZE, Mode, Paper, Variant
 from ..project import Project
-from .diagrams import CHART_POINTS, ChartPoint, progress_chart_svg, qr_svg, wheel_svg
+from .diagrams import CHART_POINTS, ChartPoint, level_chart_svg, progress_chart_svg, qr_svg, signed, wheel_svg
 
 
 def css_string(text: str) -> Markup:
@@ -96,15 +99,15 @@ _PERIODS: list[tuple[str, Callable[[datetime.date], Any]]] = [
 """The periods ratings may be averaged over, shortest first, each with the key of a day's period."""
 
 
-def _grouped(ratings: list[Rating]) -> tuple[str, int, list[list[Rating]]]:
-    """Ratings (in date order) grouped by the shortest period that gives at most ``CHART_POINTS``
+def _grouped(ratings: list[Rating], limit: int = CHART_POINTS) -> tuple[str, int, list[list[Rating]]]:
+    """Entries (in date order) grouped by the shortest period that gives at most ``limit``
     groups: its name, its length in years when it is several years, and the groups."""
     for name, key in _PERIODS:
         groups = [list(g) for _, g in itertools.groupby(ratings, key=lambda r: key(r.date))]
-        if len(groups) <= CHART_POINTS:
+        if len(groups) <= limit:
             return name, 1, groups
     first = ratings[0].date.year
-    years = math.ceil((ratings[-1].date.year - first + 1) / CHART_POINTS)
+    years = math.ceil((ratings[-1].date.year - first + 1) / limit)
     spans = itertools.groupby(ratings, key=lambda r: (r.date.year - first) // years)
     return "years", years, [list(g) for _, g in spans]
 
@@ -125,28 +128,7 @@ def progress_chart(progress: list[Rating], strings: Strings, language: str, titl
     that hold only an attainment level are in the table, not the chart; with no rating at all
     there is no chart."""
     ratings = sorted((r for r in progress if r.rating is not None), key=lambda r: r.date)
-    note = ""
-    if len(ratings) <= CHART_POINTS:
-        points = [ChartPoint(short_date(r.date, language), r.rating, r.rating, r.rating) for r in ratings]
-    else:
-        period, years, groups = _grouped(ratings)
-        points = [
-            ChartPoint(
-                _period_label(period, group[0].date, language),
-                round(statistics.fmean(r.rating for r in group), 1),
-                min(r.rating for r in group),
-                max(r.rating for r in group),
-            )
-            for group in groups
-        ]
-        note = getattr(strings, f"chart_{period}")
-        for placeholder, value in (
-            ("{count}", str(len(ratings))),
-            ("{years}", str(years)),
-            ("{first}", long_date(ratings[0].date, language)),
-            ("{last}", long_date(ratings[-1].date, language)),
-        ):
-            note = note.replace(placeholder, value)
+    points, note = _chart_points(ratings, "rating", CHART_POINTS, strings, "chart", language)
     listed = list(progress) if len(progress) <= TABLE_ROWS else [r for r in progress if r.note]
     if not any(r.note or r.gas is not None for r in listed):
         listed = []
@@ -155,9 +137,60 @@ def progress_chart(progress: list[Rating], strings: Strings, language: str, titl
     return ProgressChart(svg, note, listed, unlisted)
 
 
+def _chart_points(
+    entries: list[Rating], measure: str, limit: int, strings: Strings, notes: str, language: str
+) -> tuple[list[ChartPoint], str]:
+    """The points of a chart of ``measure`` (``rating`` or ``gas``) over ``entries`` (in date
+    order, each with that measure): one per entry while there are at most ``limit``, else one per
+    week, month, quarter or year, the average of its entries, with the note saying so (the
+    string ``<notes>_<period>`` with its placeholders filled in)."""
+    if len(entries) <= limit:
+        values = [getattr(e, measure) for e in entries]
+        return [ChartPoint(short_date(e.date, language), v, v, v) for e, v in zip(entries, values, strict=True)], ""
+    period, years, groups = _grouped(entries, limit)
+    points = []
+    for group in groups:
+        values = [getattr(e, measure) for e in group]
+        label = _period_label(period, group[0].date, language)
+        points.append(ChartPoint(label, round(statistics.fmean(values), 1), min(values), max(values)))
+    note = getattr(strings, f"{notes}_{period}")
+    for placeholder, value in (
+        ("{count}", str(len(entries))),
+        ("{years}", str(years)),
+        ("{first}", long_date(entries[0].date, language)),
+        ("{last}", long_date(entries[-1].date, language)),
+    ):
+        note = note.replace(placeholder, value)
+    return points, note
+
+
+LEVEL_POINTS = 20
+"""Points at most on a chart of attainment levels: fewer than on the rating chart, since a level
+with its sign and an average's decimal (-1.3) is wider than a rating."""
+
+
+@dataclass(frozen=True)
+class LevelChart:
+    """A goal's attainment levels as printed: the chart, and a note saying what its points stand
+    for when they are averages."""
+
+    svg: Markup
+    note: str
+
+
+def level_chart(progress: list[Rating], strings: Strings, language: str, title: str) -> LevelChart:
+    """A goal's Goal Attainment Scaling levels as a chart, in the style of ``progress_chart``:
+    one point per level recorded, in date order, or with more than ``LEVEL_POINTS``, one point
+    per week, month, quarter or year, the average of its levels, with a note saying so. With no
+    level at all there is no chart."""
+    levels = sorted((r for r in progress if r.gas is not None), key=lambda r: r.date)
+    points, note = _chart_points(levels, "gas", LEVEL_POINTS, strings, "level_chart", language)
+    return LevelChart(level_chart_svg(points, title, note) if points else Markup(""), note)
+
+
 def gas_level(level: int) -> str:
     """An attainment level as printed: +2, +1, 0, -1, -2, with a true minus sign (U+2212), as in print."""
-    return f"{level:+d}".replace("-", "\u2212") if level else "0"
+    return signed(level)
 
 
 LONG_TEXT = 600
@@ -301,8 +334,12 @@ def environment(project: Project) -> Environment:
     env.filters["date"] = long_date
     env.filters["minutes"] = minutes
     env.filters["gas_level"] = gas_level
+    env.filters["decimal"] = decimal
+    env.filters["number"] = number
+    env.filters["listed"] = listed
     env.globals["wheel"] = wheel
     env.globals["progress_chart"] = progress_chart
+    env.globals["level_chart"] = level_chart
     env.globals["long_field"] = long_field
     env.globals["long_row"] = long_row
     env.globals["field_runs"] = field_runs
@@ -430,3 +467,9 @@ def render_takehome(
         mode="filled",
         client=record.client,
     )
+
+
+def render_report(env: Environment, catalog: Catalog, report: Any, *, paper: Paper) -> str:
+    """The HTML of a client's progress report (``clients.report.ProgressReport``), for the
+    therapist's file."""
+    return _paper(env, "report.html", catalog, paper, report=report, record=report.record, mode="filled")
