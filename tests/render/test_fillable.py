@@ -251,8 +251,10 @@ def test_pdfs_pass_the_pdfua_checker(built_site, tmp_path, project, catalog):
 
     record = tmp_path / "kim.yaml"
     record.write_text(
-        "client: Kim\ngoals:\n  - {id: walk, worksheet: grow, title: Walk, progress: [{date: 2026-11-02, rating: 3}]}\n"
-    )
+        "client: Kim\ngoals:\n  - {id: walk, worksheet: grow, title: Walk, steps: [{text: Buy shoes, done: true}],\n"
+        "     progress: [{date: 2026-11-02, rating: 3, gas: 0, note: A slow start}], gas: {levels: {2: a, 1: b, 0: c,"
+        " -1: d, -2: e}}}\n"
+    )  # a ticked step, a table of ratings and notes, and the attainment scale's sheet with a tick
     [takehome] = prefill(project, catalog, [record], tmp_path / "out")
     files = [
         str(built_site / "pdf" / name)

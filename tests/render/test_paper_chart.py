@@ -19,7 +19,7 @@ from html import escape
 
 from worksheets.clients.records import ClientRecord, Goal
 from worksheets.content.models import Rating
-from worksheets.render.diagrams import CHART_POINTS
+from worksheets.render.charts import CHART_POINTS
 from worksheets.render.html import TABLE_ROWS, environment, progress_chart, render_takehome
 from worksheets.render.pdf import render_pdf
 
@@ -45,8 +45,9 @@ def circles(svg: str) -> int:
 
 
 def values_printed(svg: str) -> list[str]:
-    """The numbers printed above the points (bold text in the ink colour)."""
-    return re.findall(r'font-weight="bold" fill="#1b3f8b">([\d.]+)</text>', svg)
+    """The numbers printed above the points (the group of bold text in the ink colour)."""
+    group = re.search(r'<g [^>]*font-weight="bold" fill="#1b3f8b">(.*?)</g>', svg)
+    return re.findall(r">([\d.]+)</text>", group.group(1)) if group else []
 
 
 def test_a_few_ratings_are_drawn_one_by_one_in_date_order(catalog):

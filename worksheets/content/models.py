@@ -153,10 +153,10 @@ class Strings(Model):
     steps: Text
     due: Text
     progress_so_far: Text
-    progress_table: Text
     rating: Text
     note: Text
     gas_level: Text
+    ticked: Text
     chart_week: Text
     chart_month: Text
     chart_quarter: Text

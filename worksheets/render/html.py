@@ -49,7 +49,8 @@ from ..content import (
 from ..errors import InputError, Problem, RenderError
 from ..formats import PAGE_SIZE, Mode, Paper, Variant
 from ..project import Project
-from .diagrams import CHART_POINTS, ChartPoint, level_chart_svg, progress_chart_svg, qr_svg, signed, wheel_svg
+from .charts import CHART_POINTS, ChartPoint, level_chart_svg, rating_chart_svg, signed
+from .diagrams import qr_svg, wheel_svg
 
 
 def css_string(text: str) -> Markup:
@@ -133,7 +134,7 @@ def progress_chart(progress: list[Rating], strings: Strings, language: str, titl
     if not any(r.note or r.gas is not None for r in listed):
         listed = []
     unlisted = len(progress) - len(listed) if listed else 0
-    svg = progress_chart_svg(points, title, note) if points else Markup("")
+    svg = rating_chart_svg(points, title, note) if points else Markup("")
     return ProgressChart(svg, note, listed, unlisted)
 
 
