@@ -41,7 +41,9 @@ def daily(count: int, *, every: int = 1, note_every: int = 0) -> list[Rating]:
 
 
 def circles(svg: str) -> int:
-    return svg.count("<circle")
+    """The points drawn: one circle each, as arcs of the path of dots."""
+    dots = re.search(r'<path class="dots" d="([^"]*)"', svg)
+    return dots.group(1).count("M") if dots else 0
 
 
 def values_printed(svg: str) -> list[str]:

@@ -105,32 +105,33 @@ def line_chart_svg(points: list[ChartPoint], scale: Scale, title: str, note: str
         return _TOP + plot_h * (scale.high - value) / (scale.high - scale.low)
 
     label = f"{title}: " + (f"{note} " if note else "") + ", ".join(f"{p.label} {scale.text(p.value)}" for p in points)
+    ruled = {strong: [v for v in scale.ruled if (v in scale.strong) == strong] for strong in (False, True)}
+    # Lines and dots are drawn as one path each: every element of an inline SVG is also styled
+    # as part of the page, so fewer elements lay a page out faster.
     parts = [
         f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" width="{_WIDTH}" height="{height}" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
-        f'<g stroke-width="0.7" stroke="{_LIGHT}">',
         *(
-            f'<line x1="{_LEFT}" y1="{y(v):.1f}" x2="{_WIDTH - _RIGHT}" y2="{y(v):.1f}"'
-            + (f' stroke="{_GREY}"/>' if v in scale.strong else "/>")
-            for v in scale.ruled
+            f'<path d="{"".join(f"M{_LEFT},{y(v):.1f}H{_WIDTH - _RIGHT}" for v in values)}" '
+            f'stroke="{_GREY if strong else _LIGHT}" stroke-width="0.7"/>'
+            for strong, values in ruled.items()
+            if values
         ),
-        f'</g><g text-anchor="end" {_FONT} font-size="{_DATE_SIZE}" fill="{_GREY}">',
+        f'<g text-anchor="end" {_FONT} font-size="{_DATE_SIZE}" fill="{_GREY}">',
         *(f'<text x="{_LEFT - 6}" y="{y(v) + 3:.1f}">{scale.text(v)}</text>' for v in scale.ruled),
-        f'</g><g stroke="{_LIGHT}" stroke-width="5" stroke-linecap="round">',
-        *(
-            f'<line x1="{x(i):.1f}" y1="{y(p.low):.1f}" x2="{x(i):.1f}" y2="{y(p.high):.1f}"/>'
-            for i, p in enumerate(points)
-            if p.low != p.high
-        ),
         "</g>",
     ]
+    bars = "".join(f"M{x(i):.1f},{y(p.low):.1f}V{y(p.high):.1f}" for i, p in enumerate(points) if p.low != p.high)
+    if bars:
+        parts.append(f'<path d="{bars}" stroke="{_LIGHT}" stroke-width="5" stroke-linecap="round"/>')
     if n > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{_TEAL}" stroke-width="2"/>')
-    parts.append(f'<g fill="{_BLUE}">')
-    parts += [f'<circle cx="{x(i):.1f}" cy="{y(p.value):.1f}" r="3.5"/>' for i, p in enumerate(points)]
-    parts.append("</g>")
+    dots = "".join(
+        f"M{x(i) - 3.5:.1f},{y(p.value):.1f}a3.5,3.5 0 1,0 7,0a3.5,3.5 0 1,0 -7,0" for i, p in enumerate(points)
+    )
+    parts.append(f'<path class="dots" d="{dots}" fill="{_BLUE}"/>')
     if values:
         # Averages (5.5) are wider than whole values (10): smaller when the points are close together.
         size = 9 if step >= 20 or all(p.value == int(p.value) for p in points) else 7.5
