@@ -360,7 +360,11 @@ def test_output_is_refused_inside_the_project_and_onto_the_record(record, scratc
     assert code == 2 and "it is part of the site or its content" in err
     before = record.read_bytes()
     code, _, err = export(record, "csv", record)
-    assert code == 2 and "this is the client record itself" in err and record.read_bytes() == before
+    assert code == 2 and "a csv export is written to a file ending in .csv" in err and record.read_bytes() == before
+    odd = record.with_name("jordan.json")  # a record may have any name
+    odd.write_bytes(before)
+    code, _, err = export(odd, "fhir", odd)
+    assert code == 2 and "this is the client record itself" in err and odd.read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -391,3 +395,65 @@ def test_the_readme_tour_shows_both_commands():
         assert f"\nworksheets {command} clients/" in tour or f"\nworksheets {command} ~/" in tour, command
         code, out, _ = run(command, "--help")
         assert code == 0 and "Usage:" in out
+
+
+def test_csv_text_cells_are_quoted_so_a_separator_cannot_start_a_formula(tmp_path):
+    path = tmp_path / "kim.yaml"
+    path.write_text(
+        "client: Kim\ngoals:\n  - id: walk\n    worksheet: grow\n    title: Walk;=1+1\n"
+        "    progress:\n      - {date: 2026-11-02, rating: 3, note: 'a;@SUM(A1)'}\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "kim.csv"
+    code, _, err = export(path, "csv", output)
+    assert code == 0, err
+    line = output.read_text(encoding="utf-8-sig").splitlines()[1]
+    assert line == '"walk","Walk;=1+1","2026-11-02",3,"","a;@SUM(A1)"', "text quoted, numbers bare"
+    assert next(csv.reader([line]))[1] == "Walk;=1+1"
+
+
+def test_another_clients_export_is_never_merged_into_this_clients_goals(record, tmp_path, catalog):
+    other = tmp_path / "sam.yaml"
+    sam = RECORD.replace("client: Jordan Rivière سارة", "client: Sam K.")  # the same goal ids, other goals
+    sam = sam.replace("Manger des légumes, café au lait le matin", "Cook twice a week").replace("Walk to work", "Run")
+    other.write_text(sam, encoding="utf-8")
+    bundle = exported(other)
+    before = {g.id: len(g.progress) for g in load_record(record, catalog).goals}
+    code, out, err = run("import-fhir", str(bundle), str(record), "--yes")
+    assert code == 0 and "the file is about 'Sam K.'" in out, err
+    after = load_record(record, catalog).goals
+    assert {g.id: len(g.progress) for g in after[:3]} == before, "no entry added to Jordan's own goals"
+    added = [(g.id, g.title) for g in after[3:]]
+    assert added == [("cook-twice-a-week", "Cook twice a week"), ("goal", "نوم قبل الحادية عشرة"), ("run", "Run")]
+
+
+def test_two_goals_of_one_file_with_one_title_are_both_added(tmp_path, catalog):
+    first, goal = FOREIGN["entry"][:2]
+    twice = {**FOREIGN, "entry": [first, goal, {**goal, "fullUrl": "urn:uuid:x"}]}
+    source = tmp_path / "ehr.json"
+    source.write_text(json.dumps(twice), encoding="utf-8")
+    new = tmp_path / "kim.yaml"
+    code, _, err = run("import-fhir", str(source), str(new), "--yes")
+    assert code == 0, err
+    assert [g.id for g in load_record(new, catalog).goals] == ["walk-every-day", "walk-every-day-2"]
+
+
+def test_a_number_too_long_to_read_is_a_message(tmp_path):
+    bad = tmp_path / "big.json"
+    bad.write_text('{"resourceType": "Bundle", "total": ' + "9" * 5000 + "}", encoding="utf-8")
+    code, _, err = run("import-fhir", str(bad), str(tmp_path / "kim.yaml"), "--client", "Kim", "--yes")
+    assert code == 2 and f"{bad}:1:1: not FHIR JSON" in err and "Traceback" not in err, err
+
+
+def test_levels_are_imported_in_date_order_and_score_as_the_latest(tmp_path, catalog):
+    path = tmp_path / "kim.yaml"
+    path.write_text(RECORD, encoding="utf-8")
+    bundle = json.loads(exported(path).read_text(encoding="utf-8"))
+    bundle["entry"] = bundle["entry"][:1] + bundle["entry"][1:][::-1]  # newest first, as some systems list them
+    source = tmp_path / "reversed.json"
+    source.write_text(json.dumps(bundle), encoding="utf-8")
+    new = tmp_path / "copy.yaml"
+    code, _, err = run("import-fhir", str(source), str(new), "--yes")
+    assert code == 0, err
+    goal = load_record(new, catalog).goal("eat-well")
+    assert [e.date for e in goal.progress] == sorted(e.date for e in goal.progress)

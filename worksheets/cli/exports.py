@@ -42,6 +42,9 @@ def export(ctx: click.Context, record_path: Path, kind: str, output: Path) -> No
     from ..clients.takehome import check_out_folder
 
     project, catalog = catalog_of(ctx)
+    suffix = {"fhir": ".json", "csv": ".csv"}[kind]
+    if output.suffix.lower() != suffix:  # never over a client record or another file by a slip
+        raise click.BadParameter(f"a {kind} export is written to a file ending in {suffix}", param_hint="--output")
     record = load_record(record_path, catalog)
     folder = output.parent.resolve()
     if not folder.is_dir():

@@ -151,13 +151,14 @@ def list_goals(ctx: click.Context, path: Path) -> None:
 def _latest(goal: Goal) -> str:
     """The goal's most recent rating and attainment level, each by date (of two on one day, the
     later in the file)."""
+    from ..clients import latest
+
     said = ""
     for key, shown in (("rating", "latest rating {}"), ("gas", "attainment level {}")):
-        entries = [e for e in goal.progress if getattr(e, key) is not None]
-        if entries:
-            _, latest = max(enumerate(entries), key=lambda pair: (pair[1].date, pair[0]))
-            value = getattr(latest, key)
-            said += ", " + shown.format(f"{value:+d}" if key == "gas" and value else value) + f" on {latest.date}"
+        entry = latest(goal.progress, key)
+        if entry is not None:
+            value = getattr(entry, key)
+            said += ", " + shown.format(f"{value:+d}" if key == "gas" and value else value) + f" on {entry.date}"
     if goal.gas is not None:
         said += f", weight {goal.gas.weight}"
     return said
@@ -243,10 +244,9 @@ def scale(ctx: click.Context, path: Path, goal_id: str) -> None:
         "Weight: how much this goal counts, 1 to 3", type=click.IntRange(1, 3), default=old.weight if old else 1
     )
     baseline = click.prompt(
-        "Where it stands now: -2 or -1 (empty: not recorded)",
-        type=click.Choice(["-2", "-1", ""]),
-        default=str(old.baseline) if old and old.baseline else "",
-        show_default=False,
+        "Where it stands now: -2, -1, or none",
+        type=click.Choice(["-2", "-1", "none"]),
+        default=str(old.baseline) if old and old.baseline else "none",
         show_choices=False,
     )
     levels = {}
@@ -255,7 +255,7 @@ def scale(ctx: click.Context, path: Path, goal_id: str) -> None:
         levels[level] = click.prompt(
             _LEVEL_QUESTIONS[level], default=before, show_default=before is not None, value_proc=answer(required=True)
         )
-    new = GasScale(weight=weight, baseline=int(baseline) if baseline else None, levels=levels)
+    new = GasScale(weight=weight, baseline=None if baseline == "none" else int(baseline), levels=levels)
     if not click.confirm("Save this scale?", default=True):
         click.echo("Nothing saved.")
         return

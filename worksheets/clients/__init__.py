@@ -19,6 +19,7 @@ _EXPORTS = {
     "ask": "questions",
     "folder_note": "takehome",
     "interview": "questions",
+    "latest": "records",
     "load_record": "records",
     "new_goal_id": "records",
     "parse_date": "questions",
@@ -29,7 +30,6 @@ _EXPORTS = {
     "record_file": "records",
     "reviews": "gas",
     "scale_from": "gas",
-    "t_score": "gas",
     "text_problem": "records",
     "update": "records",
 }

@@ -83,8 +83,12 @@ def fhir_bundle(record: ClientRecord) -> bytes:
     data = {"resourceType": "Bundle", "id": stable_id(record.client, "bundle"), "type": "collection", "entry": entries}
     try:
         bundle = Bundle.model_validate(data)
-    except ValidationError as exc:
-        raise RenderError(f"the FHIR models refused the export: {exc}") from None
+    except ValidationError as exc:  # the place and the rule only: the value is the client's words
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise RenderError(
+            f"the FHIR models refused the export at {where} ({first['msg']}); nothing was written"
+        ) from None
     return (bundle.model_dump_json(indent=2) + "\n").encode("utf-8")
 
 
@@ -198,10 +202,11 @@ def achievement_status(goal: Goal) -> str | None:
     ``improving``, ``worsening`` or ``no-change`` from its last two measures, and ``in-progress``
     with fewer than two. A goal that is done with no measure at all has none: nothing says.
     """
-    measures = [e.gas for e in goal.progress if e.gas is not None]
+    entries = goal.by_date()
+    measures = [e.gas for e in entries if e.gas is not None]
     aim = 0
     if not measures:
-        measures, aim = [e.rating for e in goal.progress if e.rating is not None], 10
+        measures, aim = [e.rating for e in entries if e.rating is not None], 10
     if goal.status == "done":
         if not measures:
             return None

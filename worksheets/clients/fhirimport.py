@@ -40,7 +40,7 @@ goals are not goals anyone works on, and are left out."""
 
 LEFT_OUT = ("rejected", "entered-in-error")
 
-MAX_BYTES = 50_000_000
+MAX_FILE_BYTES = 50_000_000
 """The largest file read. A record may be up to 1,000,000 bytes of YAML, and its FHIR JSON is
 about fifteen times as large; anything much larger is not an export of one client."""
 
@@ -74,8 +74,8 @@ def read_bundle(path: Path, catalog: Catalog, worksheet: str) -> Incoming:
 def _json(path: Path) -> dict[str, Any]:
     """The file's JSON object, which must say it is a Bundle."""
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        msg = f"the file is too large ({size:,} bytes); the limit is {MAX_BYTES:,} bytes"
+    if size > MAX_FILE_BYTES:
+        msg = f"the file is too large ({size:,} bytes); the limit is {MAX_FILE_BYTES:,} bytes"
         raise InputError([Problem(path, 1, 1, msg)])
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -87,6 +87,8 @@ def _json(path: Path) -> dict[str, Any]:
         raise InputError([Problem(path, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}")]) from None
     except RecursionError:
         raise InputError([Problem(path, 1, 1, "not FHIR JSON: nested too deeply to read")]) from None
+    except ValueError as exc:  # a number of more than 4,300 digits, which Python will not read
+        raise InputError([Problem(path, 1, 1, f"not FHIR JSON: {exc}")]) from None
     kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind != "Bundle":
         got = f"a {kind}" if isinstance(kind, str) else "JSON without a resourceType"
@@ -275,8 +277,8 @@ class _Reader:
             entry["rating" if kind == RATING else "gas"] = observation.valueInteger
             for note in observation.note or []:
                 entry.setdefault("note", self._text(n, note.text, "the observation's note"))
-        try:
-            return [Rating.model_validate(entry) for entry in entries.values()]
+        try:  # in date order: a Bundle may list them in any order, and the latest level is the last
+            return sorted((Rating.model_validate(entry) for entry in entries.values()), key=lambda e: e.date)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
@@ -288,12 +290,16 @@ class _Reader:
 def merge(record: ClientRecord, incoming: Incoming, path: Path) -> tuple[ClientRecord, list[str]]:
     """The record with the incoming goals (read from ``path``) added, and what changes, in words.
     A goal already in the record (the same id from our export, or for a goal from elsewhere the
-    same id made from the same title) gets only the progress entries it does not have yet."""
+    same id made from the same title) gets only the progress entries it does not have yet; when
+    the file names another client, every goal in it is added as a new one."""
     changes = []
+    same_client = incoming.client in (None, record.client)
+    before = {g.id for g in record.goals} if same_client else set()  # never one client's entries in another's goal
     for known, goal in incoming.goals:
-        same = _same_goal(record, known, goal)
+        same = _same_goal(record, before, known and same_client, goal)
         if same is None:
-            goal = goal.model_copy(update={"id": goal.id if known else new_goal_id(record, goal.title)})
+            keep = known and same_client and goal.id not in {g.id for g in record.goals}
+            goal = goal.model_copy(update={"id": goal.id if keep else new_goal_id(record, goal.title)})
             record = record.model_copy(update={"goals": [*record.goals, goal]})
             changes.append(_added(goal))
             continue
@@ -312,8 +318,12 @@ def merge(record: ClientRecord, incoming: Incoming, path: Path) -> tuple[ClientR
     return record, changes
 
 
-def _same_goal(record: ClientRecord, known: bool, goal: Goal) -> Goal | None:
-    found = next((g for g in record.goals if g.id == goal.id), None)
+def _same_goal(record: ClientRecord, before: set[str], known: bool, goal: Goal) -> Goal | None:
+    """The record goal that ``goal`` is: by id when the id is ours and the file is this
+    client's (``known``), else one the record had before this import with the same id and
+    title. Two goals of one file are never merged into each other, nor one client's into
+    another's."""
+    found = next((g for g in record.goals if g.id == goal.id and g.id in before), None)
     if found is None or known or found.title == goal.title:
         return found
     return None

@@ -5,8 +5,9 @@ Kiresuk and Sherman (1968) summarise a client's scaled goals in one number,
     T = 50 + 10 * sum(w * x) / sqrt((1 - rho) * sum(w ** 2) + rho * sum(w) ** 2)
 
 where x is a goal's level (-2 to 2), w its weight and rho the correlation assumed between goals
-(``gas_rho`` in ``site.yaml``, 0.3 by convention). 50 means every goal went as expected; about
-10 points is one level above or below expectation across the board.
+(``gas_rho`` in ``site.yaml``, 0.3 by convention). 50 means every goal went as expected. One
+goal a level above expectation scores 60; several goals all a level above score more, since
+goals that agree are taken as stronger evidence (65.1 for five goals of equal weight).
 
 A review is a day on which at least one level was recorded. At a review, each scaled goal counts
 with its latest level recorded on or before that day, or else its baseline; a goal set after the
@@ -26,6 +27,11 @@ from ..content import short_date
 from .records import ClientRecord, GasScale, Goal
 
 
+def in_period(day: datetime.date, start: datetime.date | None, end: datetime.date | None) -> bool:
+    """Whether ``day`` is between ``start`` and ``end`` (both included; either may be open)."""
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
 def t_score(scored: Sequence[tuple[int, int]], rho: float) -> float:
     """The T-score of goals given as (weight, level) pairs; ValueError when there are none."""
     if not scored:
@@ -40,7 +46,7 @@ def level_on(goal: Goal, day: datetime.date) -> int | None:
     later in the file), else its baseline; None when it has neither, or no scale."""
     if goal.gas is None:
         return None
-    levels = [entry.gas for entry in goal.progress if entry.gas is not None and entry.date <= day]
+    levels = [entry.gas for entry in goal.by_date() if entry.gas is not None and entry.date <= day]
     return levels[-1] if levels else goal.gas.baseline
 
 
@@ -61,7 +67,7 @@ def reviews(
     in date order."""
     scaled = [g for g in record.goals if g.gas is not None]
     days = sorted({e.date for g in scaled for e in g.progress if e.gas is not None})
-    days = [d for d in days if (start is None or d >= start) and (end is None or d <= end)]
+    days = [d for d in days if in_period(d, start, end)]
     out = []
     for day in days:
         counted = [g for g in scaled if g.set_on is None or g.set_on <= day]
@@ -89,7 +95,7 @@ def sheet_answers(goal: Goal, language: str) -> dict[str, Any]:
     in the ladder, and its latest reviews, dated and ticked at the level reached."""
     if goal.gas is None:
         return {}
-    latest = [entry for entry in goal.progress if entry.gas is not None][-REVIEWS:]
+    latest = [entry for entry in goal.by_date() if entry.gas is not None][-REVIEWS:]
     ladder: dict[str, dict[str, Any]] = {row: {"looks-like": goal.gas.levels[n]} for n, row in _ROWS.items()}
     reviews: dict[str, dict[str, Any]] = {}
     for k, entry in enumerate(latest, start=1):

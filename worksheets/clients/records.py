@@ -33,6 +33,7 @@ from ..content import (
     Id,
     Key,
     Model,
+    Rating,
     Text,
     answer_problems,
     describe,
@@ -81,6 +82,33 @@ class Goal(GoalWork):
     status: Literal["active", "done", "paused"] = "active"
     gas: GasScale | None = None
     """The goal's attainment scale, when one was agreed (``worksheets goals scale``)."""
+
+    @model_validator(mode="after")
+    def _levels_need_a_scale(self) -> Goal:
+        """A level means nothing without the five outcomes it is one of. Checked on the model, so
+        a goal made by any command (an import, say) is held to it, not only a record read."""
+        if self.gas is None:
+            for n, entry in enumerate(self.progress, start=1):
+                if entry.gas is not None:
+                    raise PydanticCustomError(
+                        "no_scale",
+                        "progress entry {n} ({day}) has a 'gas' level, but the goal has no scale: "
+                        "add a 'gas:' block with its five levels (worksheets goals scale)",
+                        {"n": n, "day": entry.date.isoformat()},
+                    )
+        return self
+
+    def by_date(self) -> list[Rating]:
+        """The progress entries in date order; of two on one day, in the order of the file (a
+        record is written by hand, or imported, and need not be in order)."""
+        return sorted(self.progress, key=lambda entry: entry.date)
+
+
+def latest(entries: list[Rating], measure: str) -> Rating | None:
+    """The most recent of ``entries`` that holds ``measure`` (``rating`` or ``gas``): the latest
+    by date, and of two on one day the later in the list."""
+    held = [(entry.date, n, entry) for n, entry in enumerate(entries) if getattr(entry, measure) is not None]
+    return max(held, key=lambda item: item[:2])[2] if held else None
 
 
 class ClientRecord(Model):
@@ -177,11 +205,6 @@ def _checked(doc: Document, catalog: Catalog) -> ClientRecord:
             problems.append(doc.problem(("goals", n, "worksheet"), msg))
             continue
         problems.extend(answer_problems(doc, catalog.get(goal.worksheet), goal.answers, ("goals", n, "answers")))
-        if goal.gas is None:
-            for i, entry in enumerate(goal.progress):
-                if entry.gas is not None:
-                    msg = "a 'gas' level needs the goal's scale first: a 'gas:' block with its five levels"
-                    problems.append(doc.problem(("goals", n, "progress", i, "gas"), msg))
     if problems:
         raise InputError(problems)
     return record

@@ -20,10 +20,10 @@ from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
 from ..render import environment, render_pdf, render_report
-from .gas import Review, reviews
+from .gas import Review, in_period, reviews
 from .language import record_catalog
-from .records import RECORD_MODE, ClientRecord, Goal, load_record
-from .takehome import _make_private, check_out_folder
+from .records import RECORD_MODE, ClientRecord, Goal, latest, load_record
+from .takehome import check_out_folder, make_private
 
 NOTES_SHOWN = 3
 """Notes printed at most under each goal, the newest first; the report says how many there are."""
@@ -44,12 +44,14 @@ class GoalReport:
     @property
     def latest_rating(self) -> int | None:
         """The last rating of the period, if any."""
-        return next((e.rating for e in reversed(self.entries) if e.rating is not None), None)
+        entry = latest(self.entries, "rating")
+        return entry.rating if entry else None
 
     @property
     def latest_level(self) -> int | None:
         """The last attainment level of the period, if any."""
-        return next((e.gas for e in reversed(self.entries) if e.gas is not None), None)
+        entry = latest(self.entries, "gas")
+        return entry.gas if entry else None
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,6 @@ class WrittenReport:
     path: Path
     goals: int
     pages: int
-
-
-def in_period(day: datetime.date, start: datetime.date | None, end: datetime.date | None) -> bool:
-    """Whether ``day`` is between ``start`` and ``end`` (both included; either may be open)."""
-    return (start is None or day >= start) and (end is None or day <= end)
 
 
 def build_report(
@@ -142,7 +139,7 @@ def write_report(
     report = build_report(record, catalog.site.gas_rho, start=start, end=end, made=today or datetime.date.today())
     html = render_report(environment(project), language, report, paper=paper)
     rendered = render_pdf(html, project, title=path.name)
-    _make_private(out)
+    make_private(out)
     target = out / report_name(path)
     write_atomic(target, rendered.data, mode=RECORD_MODE)
     return WrittenReport(target, len(record.goals), rendered.pages)

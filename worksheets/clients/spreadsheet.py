@@ -3,7 +3,9 @@
 Two things about spreadsheets shape it. A cell whose text starts with ``=``, ``+``, ``-`` or
 ``@`` (or a tab or carriage return, which some programs skip first) is read as a formula, so a
 client's note could run one ("CSV injection"); such text gets a ``'`` in front, which spreadsheets
-take as "this is text". Numbers (a rating, a GAS level of -1) are written as numbers and stay
+take as "this is text". Every text cell is also in quotes, so that a separator inside it (a
+semicolon, which is the separator where a comma is the decimal mark) cannot start a new cell
+that begins with ``=``. Numbers (a rating, a GAS level of -1) are written as numbers and stay
 numbers. And Excel reads a CSV file as the computer's legacy code page unless it starts with a
 byte order mark, so the file is UTF-8 with one: accented and Arabic text arrive whole.
 """
@@ -29,7 +31,7 @@ def progress_csv(record: ClientRecord) -> bytes:
     """One row per progress entry of every goal, in the record's order, as UTF-8 with a byte
     order mark and CRLF line ends (what spreadsheet programs expect of CSV, RFC 4180)."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(HEADER)
     for goal in record.goals:
         for entry in goal.progress:

@@ -71,7 +71,7 @@ def folder_note(out: Path) -> str | None:
     )
 
 
-def _make_private(out: Path) -> None:
+def make_private(out: Path) -> None:
     """Make ``out`` and any missing folders above it, each readable by its owner only whatever
     the umask; folders that exist are left as they are."""
     for folder in reversed([f for f in (out, *out.parents) if not f.exists()]):
@@ -146,7 +146,7 @@ def prefill(
             raise InputError([Problem(path, 1, 1, message)])
         selected.append((path, record, language, goals, tuple(warnings)))
     env = environment(project)
-    _make_private(out)
+    make_private(out)
     documents = []
     for path, record, language, goals, _ in selected:
         date = long_date(today or datetime.date.today(), language.site.language)

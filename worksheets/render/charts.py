@@ -44,7 +44,7 @@ class ChartPoint:
     high: int
 
 
-def number(value: float) -> str:
+def _number(value: float) -> str:
     """A rating or an average as printed: 6, 5.5 (one decimal at most)."""
     return f"{value:.1f}".removesuffix(".0")
 
@@ -52,7 +52,7 @@ def number(value: float) -> str:
 def signed(value: float) -> str:
     """An attainment level or an average of levels as printed: +2, +0.5, 0, -1.3 (with a true
     minus sign, U+2212, as in print)."""
-    text = number(abs(value))
+    text = _number(abs(value))
     if text == "0":
         return "0"
     return ("+" if value > 0 else "\u2212") + text
@@ -71,7 +71,7 @@ class Scale:
     height: int
 
 
-RATINGS = Scale(0, 10, (0, 2, 4, 6, 8, 10), (0, 10), number, 200)
+RATINGS = Scale(0, 10, (0, 2, 4, 6, 8, 10), (0, 10), _number, 200)
 LEVELS = Scale(-2, 2, (2, 1, 0, -1, -2), (0,), signed, 140)
 
 

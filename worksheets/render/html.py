@@ -189,11 +189,6 @@ def level_chart(progress: list[Rating], strings: Strings, language: str, title: 
     return LevelChart(level_chart_svg(points, title, note) if points else Markup(""), note)
 
 
-def gas_level(level: int) -> str:
-    """An attainment level as printed: +2, +1, 0, -1, -2, with a true minus sign (U+2212), as in print."""
-    return signed(level)
-
-
 LONG_TEXT = 600
 """Characters of text from which a box on paper may be broken across pages.
 
@@ -334,7 +329,7 @@ def environment(project: Project) -> Environment:
     env.tests["long"] = is_long
     env.filters["date"] = long_date
     env.filters["minutes"] = minutes
-    env.filters["gas_level"] = gas_level
+    env.filters["gas_level"] = signed  # +2, 0, -1 with a true minus sign
     env.filters["decimal"] = decimal
     env.filters["number"] = number
     env.filters["listed"] = listed
