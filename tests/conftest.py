@@ -51,7 +51,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("build") / "site"
     code, stdout, stderr = run("build", "--out", str(out))
     assert code == 0, stderr
-    assert stdout.startswith("Rendered 300, up to date 0, removed 0"), "90 sheets, 10 packets, in 3 languages"
+    assert stdout.startswith("Rendered 330, up to date 0, removed 0"), "100 sheets, 10 packets, in 3 languages"
     return out
 
 

@@ -35,6 +35,7 @@ DESTINATIONS = {
     "packets": "content/packets/{name}",
     "pages": "content/pages/{name}",
     "site": "content/site.yaml",
+    "references": "content/references.yaml",
 }
 """Where a case of each content family is put in a copy of the project."""
 
@@ -74,6 +75,7 @@ def _made() -> list[Case]:
     for family, empty in (
         ("worksheets", "the file is empty; expected a mapping"),
         ("packets", "the file is empty; expected a mapping"),
+        ("references", "the file is empty; expected a mapping"),
         ("records", "the file is empty; expected a mapping with 'client' and 'goals'"),
     ):
         cases.append(Case(family, "zero-bytes.yaml", b"", (f"1:1: {empty}",)))

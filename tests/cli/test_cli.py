@@ -53,7 +53,7 @@ def test_unknown_worksheet_is_a_usage_error():
 
 def test_check_passes_on_the_real_content():
     code, out, _ = run("check")
-    assert code == 0 and out.startswith("OK: 9 worksheets")
+    assert code == 0 and out.startswith("OK: 10 worksheets")
 
 
 def test_check_reports_file_line_col_and_exits_2(scratch, minimal):
@@ -129,7 +129,7 @@ def test_two_builds_are_byte_identical(built_site, tmp_path):
 def test_build_one_paper_size(scratch, tmp_path):
     out = tmp_path / "letter-only"
     code, stdout, _ = run("build", "--out", str(out), "--paper", "letter", project=scratch.root)
-    assert code == 0 and stdout.startswith("Rendered 50,")
+    assert code == 0 and stdout.startswith("Rendered 55,")
     assert not list((out / "pdf").glob("*-a4.pdf"))
 
 
@@ -174,7 +174,7 @@ def test_build_py_is_worksheets_build(scratch, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Rendered 50, up to date 0, removed 0")
+    assert result.stdout.startswith("Rendered 55, up to date 0, removed 0")
     assert (out / "pdf" / "grow-a4.pdf").exists()
 
 

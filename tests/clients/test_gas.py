@@ -13,7 +13,7 @@ from worksheets.cli import cli
 from worksheets.clients.gas import level_on, reviews, t_score
 from worksheets.clients.records import load_record
 
-from conftest import run
+from conftest import fill, fillable, pdf_text, run
 
 LEVELS = """\
       levels:
@@ -111,3 +111,59 @@ def test_scale_then_progress_from_the_command_line(tmp_path, catalog):
     assert [(e.rating, e.gas) for e in goal.progress] == [(None, -1), (4, 0)]
     code, out, _ = run("goals", "list", str(path))
     assert "attainment level 0" in out and "weight 2" in out
+    assert f"GAS T-score at the review of {datetime.date.today()}: 50.0, over 1 goal" in out
+
+
+SCALED = """\
+client: Jordan R.
+goals:
+  - id: walk
+    worksheet: smart-goals
+    title: Walk more
+    gas:
+      weight: 2
+      baseline: -1
+{levels}    progress:
+      - {{date: 2026-11-02, gas: -1, rating: 3, note: A hard week}}
+      - {{date: 2026-11-09, gas: 0, rating: 5}}
+      - {{date: 2026-11-16, gas: 1, note: Four walks in the rain}}
+"""
+
+
+def test_a_take_home_goal_with_a_scale_gets_its_scale_sheet_filled_in(tmp_path):
+    path = tmp_path / "jordan.yaml"
+    path.write_text(SCALED.format(levels=LEVELS), encoding="utf-8")
+    code, _, err = run("prefill", str(path), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    text = pdf_text((tmp_path / "out" / "jordan.pdf").read_bytes())
+    sheet = text[text.index("Goal attainment scale") :]
+    for level in ("Walks five days a week and enjoys it", "Walks three days a week", "Does not walk"):
+        assert level in sheet
+    assert "Four walks in the rain" in sheet and "16 Nov" in sheet  # the reviews, dated
+    assert "Attainment level" in text and "\u22121" in text  # the ratings table, with a true minus
+
+
+def test_a_filled_scale_sheet_sets_a_goals_scale(tmp_path, catalog):
+    path = tmp_path / "jordan.yaml"
+    path.write_text(SCALED.format(levels=LEVELS).split("    gas:")[0], encoding="utf-8")
+    rows = ["much-more", "more", "expected", "less", "much-less"]
+    values = {f"ladder.{row}.looks-like": f"Level {5 - n} in my words" for n, row in enumerate(rows)}
+    filled = fill(fillable("goal-attainment-scale"), {"goal": "Walk more", **values}, tmp_path / "gas.pdf")
+    code, out, err = run("import", str(filled), str(path), "--goal", "walk", "--yes")
+    assert code == 0 and "set the attainment scale of 'walk'" in out, err
+    goal = load_record(path, catalog).goal("walk")
+    assert goal.gas.weight == 1
+    assert goal.gas.levels[2] == "Level 5 in my words" and goal.gas.levels[-2] == "Level 1 in my words"
+    # Four levels written are not a scale: the sheet then sets nothing.
+    partial = fill(fillable("goal-attainment-scale"), dict(list(values.items())[:4]), tmp_path / "partial.pdf")
+    code, out, err = run("import", str(partial), str(path), "--goal", "walk", "--yes")
+    assert code == 2 and "was set with 'smart-goals'" in out + err
+
+
+def test_the_latest_level_is_the_latest_by_date_whatever_the_order_in_the_file(tmp_path, catalog):
+    path = scaled_record(tmp_path / "jordan.yaml", [("walk", 1, [("2026-11-20", 1), ("2026-11-10", -2)])])
+    record = load_record(path, catalog)
+    assert level_on(record.goal("walk"), datetime.date(2026, 11, 30)) == 1
+    assert [round(r.score, 1) for r in reviews(record, 0.3)] == [30.0, 60.0]
+    _, out, _ = run("goals", "list", str(path))
+    assert "attainment level +1 on 2026-11-20" in out and "2026-11-20: 60.0" in out

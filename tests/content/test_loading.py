@@ -29,8 +29,8 @@ def problems(path: Path) -> list[str]:
 
 def test_the_real_catalog_loads(catalog):
     ids = [w.id for w in catalog.worksheets]
-    assert len(ids) == 9
-    assert ids[0] == "what-i-want" and ids[-1] == "progress-and-wins"
+    assert len(ids) == 10
+    assert ids[0] == "what-i-want" and ids[-1] == "goal-attainment-scale"
     for ws in catalog.worksheets:
         assert ws.example is not None, f"{ws.id} has no worked example"
         assert ws.names(), f"{ws.id} has nothing to fill in"
@@ -174,3 +174,39 @@ def test_a_site_yml_is_named_in_the_message(scratch):
     site.rename(site.with_suffix(".yml"))
     with pytest.raises(InputError, match=r"site\.yaml is missing \(rename site\.yml to site\.yaml\)"):
         Project.at(scratch.root)
+
+
+def with_sources(minimal: str, sources: str) -> str:
+    """The minimal sheet whose guide lists ``sources`` (a YAML flow list), on line 12."""
+    return minimal.replace("  watch_for: Failures.\n", f"  watch_for: Failures.\n  sources: {sources}\n")
+
+
+def test_the_guides_cite_only_references_of_the_list(catalog):
+    """Every key a guide lists is a reference of ``references.yaml``; the brief's pairs hold."""
+    cited = {ws.id: ws.notes.sources for ws in catalog.worksheets}
+    assert cited["smart-goals"] == ["doran-1981"]
+    assert cited["grow"] == ["whitmore-1992"]
+    assert cited["worry-tree"] == ["butler-hope-1995"]
+    assert cited["goal-attainment-scale"] == ["kiresuk-sherman-1968", "turner-stokes-2009"]
+    assert all(key in catalog.references for keys in cited.values() for key in keys)
+    assert "*Management Review*" in catalog.references["doran-1981"], "the journal in italics"
+
+
+def test_an_unknown_or_repeated_source_is_refused_at_its_line(write_sheet, minimal):
+    path = write_sheet("cites.yaml", with_sources(minimal, "[doran-1981, doran-1891, doran-1981]"))
+    assert problems(path) == [
+        f"{path}:12:25: no reference 'doran-1891' in content/references.yaml; did you mean 'doran-1981'?",
+        f"{path}:12:37: 'doran-1981' is already in the sources",
+    ]
+
+
+def test_a_sheet_needs_no_sources_and_a_project_no_references(scratch, write_sheet, minimal):
+    """Sources are optional; without ``references.yaml`` a guide that cites nothing loads, and one
+    that cites something is refused, since what it names cannot be printed."""
+    (scratch.content / "references.yaml").unlink()
+    for path in scratch.worksheets_dir.glob("*.yaml"):
+        path.write_text(re.sub(r"^  sources: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M))
+    assert load_worksheet(write_sheet("plain.yaml", minimal)).notes.sources == []
+    assert load_catalog(scratch).references == {}
+    path = write_sheet("cites.yaml", with_sources(minimal, "[doran-1981]"))
+    assert problems(path) == [f"{path}:12:13: no reference 'doran-1981' in content/references.yaml"]

@@ -61,6 +61,20 @@ def test_units_name_their_place_and_never_offer_ids_or_option_answers(catalog) -
         assert not any(i in texts for i in ids)
 
 
+def test_citations_are_not_offered_but_the_sources_heading_is(catalog) -> None:
+    """A citation is printed as published in every language: it is no unit, and a translated
+    catalog keeps the references and each guide's keys as they are."""
+    units = catalog_units(catalog)
+    assert "strings/sources" in {u.context for u in units}
+    for citation in catalog.references.values():
+        assert not any(citation in u.text or u.text in citation for u in units if len(u.text) > 20)
+    assert not any("/notes/sources" in u.context for u in units)
+    arabic = translate(catalog, "ar", lookup(ROOT / "content" / "translations" / "ar.po")).catalog
+    assert arabic is not None and arabic.references == catalog.references
+    assert arabic.strings.sources != catalog.strings.sources
+    assert arabic.get("goal-attainment-scale").notes.sources == catalog.get("goal-attainment-scale").notes.sources
+
+
 def test_extract_writes_a_template_translators_tools_read(scratch_languages: Project) -> None:
     scratch = scratch_languages
     code, out, err = run("translations", "extract", project=scratch.root)

@@ -73,9 +73,10 @@ def test_every_worksheet_renders_whole(catalog, worksheet_id, paper):
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-@pytest.mark.parametrize("worksheet_id", ["progress-and-wins", "worry-tree"])
+@pytest.mark.parametrize("worksheet_id", ["progress-and-wins", "worry-tree", "goal-attainment-scale"])
 def test_one_page_sheets_stay_on_one_page(worksheet_id, paper):
-    """The weekly check-in and the worry tree are used over and over: one sheet of paper each."""
+    """The weekly check-in, the worry tree and the goal attainment scale are used over and over:
+    one sheet of paper each."""
     assert len(PdfReader(BytesIO(blank(worksheet_id, paper))).pages) == 1
 
 

@@ -9,12 +9,14 @@ so one run of ``worksheets check`` shows all that is wrong with the first bad fi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -24,7 +26,7 @@ from ..project import Project
 from .fields import KINDS, AnswerError, FlowchartField, TableField, WheelField, describe
 from .markup import nesting_problem, url_problems
 from .modelbase import ID_PATTERN, PATTERN_NAMES
-from .models import Packet, Page, Site, Strings, Worksheet
+from .models import Packet, Page, References, Site, Strings, Worksheet
 from .yamlsource import Document, Key, read_yaml
 
 MAX_CHART_DEPTH = 20
@@ -46,6 +48,10 @@ _EXPECTED = {
 }
 
 
+REFERENCES = "references.yaml"
+"""The file of ``content/`` listing the references a therapist guide may cite (optional)."""
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Everything the content folder says, validated: the site, its strings and its worksheets."""
@@ -57,6 +63,8 @@ class Catalog:
     packets: tuple[Packet, ...] = ()
     untranslated: tuple[Worksheet, ...] = ()
     """In a translated catalog, the source language's worksheets not yet translated into it."""
+    references: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Citations (Markdown) by key, from ``content/references.yaml``: the same in every language."""
 
     def packets_with(self, worksheet_id: str) -> list[Packet]:
         """The packets that hold a worksheet."""
@@ -112,7 +120,9 @@ def _message(error: Any, doc: Document) -> Problem:
         hint = did_you_mean(str(error["input"]), [e.strip(" '") for e in expected.split(",")])
         return doc.problem(loc, f"expected one of {expected}{got}{hint}")
     if kind == "string_pattern_mismatch":
-        return doc.problem(loc, f"expected {PATTERN_NAMES.get(ctx['pattern'], 'text matching ' + ctx['pattern'])}")
+        expected = PATTERN_NAMES.get(ctx["pattern"], "text matching " + ctx["pattern"])
+        # A mapping's key (a tag name, a reference) is pointed at, not the value it names.
+        return doc.problem(loc, f"expected {expected}", key=error["loc"][-1:] == ("[key]",))
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = "at least" if kind == "greater_than_equal" else "at most"
         return doc.problem(loc, f"expected {bound} {ctx.get('ge', ctx.get('le'))}, got {error['input']}")
@@ -134,7 +144,9 @@ def validate(doc: Document, model: type[BaseModel], data: Any) -> Any:
         raise InputError(problems) from None
 
 
-def _worksheet_problems(doc: Document, ws: Worksheet, content: Path) -> Iterator[Problem]:
+def _worksheet_problems(
+    doc: Document, ws: Worksheet, content: Path, references: Mapping[str, str]
+) -> Iterator[Problem]:
     """The checks that need the whole worksheet: unique ids, links, references, the example."""
     seen: dict[str, tuple[Key, ...]] = {}
     for s, section in enumerate(ws.sections):
@@ -152,10 +164,24 @@ def _worksheet_problems(doc: Document, ws: Worksheet, content: Path) -> Iterator
     if ws.example is not None:
         yield from answer_problems(doc, ws, ws.example.answers, ("example", "answers"))
 
+    yield from _source_problems(doc, ws, references)
+
     markdown = [(("intro",), ws.intro)]
-    markdown += [(("notes", part), text) for part, text in ws.notes.model_dump().items()]
+    markdown += [(("notes", part), getattr(ws.notes, part)) for part in ws.notes.PARTS]
     markdown += [(("sections", s, "prompt"), x.prompt) for s, x in enumerate(ws.sections) if x.prompt]
     yield from _markdown_problems(doc, content, markdown)
+
+
+def _source_problems(doc: Document, ws: Worksheet, references: Mapping[str, str]) -> Iterator[Problem]:
+    """Each key in the guide's ``sources`` names a reference of ``references.yaml``, once."""
+    known = list(references)
+    sources = ws.notes.sources
+    for i, key in enumerate(sources):
+        if key not in references:
+            msg = f"no reference '{key}' in content/{REFERENCES}{did_you_mean(key, known)}"
+            yield doc.problem(("notes", "sources", i), msg)
+        elif key in sources[:i]:
+            yield doc.problem(("notes", "sources", i), f"'{key}' is already in the sources")
 
 
 def _markdown_problems(doc: Document, content: Path, places: list[tuple[tuple[Key, ...], str]]) -> Iterator[Problem]:
@@ -320,11 +346,27 @@ def _raise_any(problems: Iterable[Problem]) -> None:
         raise InputError(found)
 
 
-def load_worksheet(path: Path) -> Worksheet:
-    """Read and check one worksheet file (in a project's ``content/worksheets/``)."""
+def load_references(content: Path) -> dict[str, str]:
+    """The citations of ``content/references.yaml`` by key; none when there is no such file (a
+    project whose guides cite nothing needs none)."""
+    path = content / REFERENCES
+    if not path.exists():
+        return {}
+    doc = read_yaml(path)
+    references = validate(doc, References, doc.data).root
+    _raise_any(_markdown_problems(doc, content, [((key,), text) for key, text in references.items()]))
+    return dict(references)
+
+
+def load_worksheet(path: Path, references: Mapping[str, str] | None = None) -> Worksheet:
+    """Read and check one worksheet file (in a project's ``content/worksheets/``); its guide's
+    sources are checked against ``references``, read from its content folder when not given."""
+    content = path.resolve().parent.parent
     doc = _read_named(path, "worksheet")
     worksheet = validate(doc, Worksheet, doc.data)
-    _raise_any(_worksheet_problems(doc, worksheet, path.resolve().parent.parent))
+    if references is None:
+        references = load_references(content)
+    _raise_any(_worksheet_problems(doc, worksheet, content, references))
     return worksheet
 
 
@@ -366,7 +408,8 @@ def load_catalog(project: Project) -> Catalog:
     paths = _yaml_files(project.worksheets_dir)
     if not paths:
         raise InputError([Problem(project.worksheets_dir, 1, 1, "no worksheets (*.yaml files) found")])
-    worksheets = [load_worksheet(p) for p in paths]
+    references = load_references(project.content)
+    worksheets = [load_worksheet(p, references) for p in paths]
     pages = []
     for path in _yaml_files(project.content / "pages"):
         doc = _read_named(path, "page")
@@ -386,4 +429,5 @@ def load_catalog(project: Project) -> Catalog:
         tuple(sorted(worksheets, key=by_order)),
         tuple(sorted(pages, key=by_order)),
         tuple(sorted(packets, key=by_order)),
+        references=MappingProxyType(references),
     )

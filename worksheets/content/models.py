@@ -6,9 +6,9 @@ The field kinds live in ``fields.py``; everything here is the frame around them.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, RootModel, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from .fields import Section
@@ -17,12 +17,29 @@ from .modelbase import LANGUAGE_PATTERN, URL_PATTERN, Aim, Id, Model, Text
 
 
 class TherapistNotes(Model):
-    """The therapist guide that every worksheet carries (Markdown in each part)."""
+    """The therapist guide that every worksheet carries: four parts in Markdown, and the keys of
+    the references in ``content/references.yaml`` that the guide rests on (printed as its
+    Sources, after the four parts)."""
 
     purpose: Text
     suits: Text
     running: Text
     watch_for: Text
+    sources: list[Id] = Field(default_factory=list)
+
+    PARTS: ClassVar[tuple[str, ...]] = ("purpose", "suits", "running", "watch_for")
+    """The Markdown parts, in the order they are printed (``sources`` holds keys, not text)."""
+
+
+class References(RootModel[dict[Id, Text]]):
+    """``content/references.yaml``: each reference a guide may cite, by key, with its citation
+    (Markdown, for the italics of a journal or book).
+
+    Citations are bibliographic records, printed as published in every language, so they are
+    not offered for translation.
+    """
+
+    model_config = ConfigDict(strict=True, frozen=True)
 
 
 class Step(Model):
@@ -121,6 +138,7 @@ class Strings(Model):
     suits: Text
     running: Text
     watch_for: Text
+    sources: Text
     example: Text
     example_note: Text
     downloads: Text

@@ -203,6 +203,7 @@ def translate(catalog: Catalog, language: str, find: Lookup) -> Translation:
             tuple(p for p in pages if p is not None),
             tuple(packets),
             untranslated=tuple(ws for ws in catalog.worksheets if ws.id not in ids),
+            references=catalog.references,
         )
         if whole
         else None

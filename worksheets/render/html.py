@@ -374,14 +374,16 @@ def render_template(env: Environment, name: str, **context: Any) -> str:
 
 
 def _paper(env: Environment, template: str, catalog: Catalog, paper: Paper, /, **context: Any) -> str:
-    """Render a paper document: what every one needs (site, strings, page size, and a sheet's
-    answers, client and date, empty unless given), then its own ``context``."""
+    """Render a paper document: what every one needs (site, strings, the citations guides may
+    list, page size, and a sheet's answers, client and date, empty unless given), then its own
+    ``context``."""
     defaults = {"answers": {}, "client": "", "date": ""}
     return render_template(
         env,
         template,
         site=catalog.site,
         strings=catalog.strings,
+        references=catalog.references,
         page_size=PAGE_SIZE[paper],
         **{**defaults, **context},
     )

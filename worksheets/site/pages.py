@@ -119,6 +119,7 @@ def _context(
     return {
         "site": catalog.site,
         "strings": catalog.strings,
+        "references": catalog.references,
         "pages": catalog.pages,
         "has_packets": bool(catalog.packets),
         "root": root,
