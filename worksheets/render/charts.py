@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from markupsafe import Markup
@@ -72,13 +72,15 @@ class Scale:
 
 
 RATINGS = Scale(0, 10, (0, 2, 4, 6, 8, 10), (0, 10), _number, 200)
-LEVELS = Scale(-2, 2, (2, 1, 0, -1, -2), (0,), signed, 140)
+LEVELS = Scale(-2, 2, (2, 1, 0, -1, -2), (0,), signed, 120)
 
 
-def rating_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Markup:
+def rating_chart_svg(points: list[ChartPoint], title: str, note: str = "", *, compact: bool = False) -> Markup:
     """Progress ratings over time: 0 to 10 up the side, one point per rating or period with its
-    value above it, and up to ten dates below."""
-    return line_chart_svg(points, RATINGS, title, note, values=True)
+    value above it, and up to ten dates below. ``compact`` is a quarter lower, for the report,
+    where a goal's levels, two charts, steps and notes share a page."""
+    scale = replace(RATINGS, height=150) if compact else RATINGS
+    return line_chart_svg(points, scale, title, note, values=True)
 
 
 def level_chart_svg(points: list[ChartPoint], title: str, note: str = "") -> Markup:

@@ -122,7 +122,9 @@ def _period_label(period: str, day: datetime.date, language: str) -> str:
     return str(day.year)
 
 
-def progress_chart(progress: list[Rating], strings: Strings, language: str, title: str) -> ProgressChart:
+def progress_chart(
+    progress: list[Rating], strings: Strings, language: str, title: str, *, compact: bool = False
+) -> ProgressChart:
     """A goal's ratings as a chart: one point per rating, in date order, or with more ratings than
     fit (``CHART_POINTS``), one point per week, month, quarter or year, the average of its ratings,
     with a note saying so; and which entries the table beside it lists (``TABLE_ROWS``). Entries
@@ -134,7 +136,7 @@ def progress_chart(progress: list[Rating], strings: Strings, language: str, titl
     if not any(r.note or r.gas is not None for r in listed):
         listed = []
     unlisted = len(progress) - len(listed) if listed else 0
-    svg = rating_chart_svg(points, title, note) if points else Markup("")
+    svg = rating_chart_svg(points, title, note, compact=compact) if points else Markup("")
     return ProgressChart(svg, note, listed, unlisted)
 
 
