@@ -114,6 +114,9 @@ def test_a_changed_english_text_turns_fuzzy_and_its_sheet_is_left_out(scratch_la
     assert entry.fuzzy and entry.string, "the old translation is kept, marked fuzzy"
     written = (scratch.content / "translations" / "es.po").read_text(encoding="utf-8")
     assert '#| msgid "How will I know I have done it?"' in written, "the old English beside it"
+    run("translations", "update", project=scratch.root)  # Babel reads "#|" lines as comments
+    again = (scratch.content / "translations" / "es.po").read_text(encoding="utf-8")
+    assert again == written and "# |" not in again, "a second update changes nothing"
     running = [m for m in po if m.context == "worksheets/smart-goals/notes/watch_for"]
     assert [m.fuzzy for m in running].count(True) == 1 and len(running) == 1
     others = [m for m in po if m.context == "worksheets/smart-goals/notes/running"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from babel.messages.catalog import Catalog as Catalogue
 from babel.messages.catalog import Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
 from ..errors import InputError, Problem
 from ..project import Project
@@ -97,11 +97,30 @@ def read_catalogue(path: Path) -> Catalogue:
             msg = 'expected a comment, or a keyword (msgid, msgstr…) and a "quoted" text ending on this line'
             raise InputError([Problem(path, number, 1, msg)])
     try:
-        return read_po(io.BytesIO(raw), locale=path.stem.replace("-", "_"), abort_invalid=True)
+        catalogue = read_po(io.BytesIO(raw), locale=path.stem.replace("-", "_"), abort_invalid=True)
     except PoFileError as exc:
         raise InputError([Problem(path, exc.lineno or 1, 1, f"not a valid PO file: {exc}")]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(path, 1, 1, f"not a valid PO file: {exc}")]) from None
+    _previous_ids(catalogue)
+    return catalogue
+
+
+def _previous_ids(catalogue: Catalogue) -> None:
+    """Put the English a fuzzy translation was made from back in its place.
+
+    Babel writes it as ``#| msgid "..."`` lines but reads those as a translator's comment, so an
+    update after an update wrote them back as ``# | msgid``: the old English was lost to the
+    next merge, and a translator's comments grew. Comment lines that start with ``|`` are read as
+    the previous English here (those written ``# |`` by the old fault included).
+    """
+    for message in [*catalogue, *catalogue.obsolete.values()]:
+        previous = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+        if not previous:
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        plural = next((n for n, p in enumerate(previous) if p.startswith("msgid_plural")), len(previous))
+        message.previous_id = denormalize("\n".join(p.removeprefix("msgid").strip() for p in previous[:plural]))
 
 
 @dataclass
@@ -371,10 +390,25 @@ def _closest(text: str, candidates: list[Message]) -> Message | None:
 
 
 def po_bytes(catalogue: Catalogue) -> bytes:
-    """A catalogue as PO text, lines wrapped as translators' tools wrap them."""
+    """A catalogue as PO text, lines wrapped as translators' tools wrap them.
+
+    The English a fuzzy translation was made from is written here, as ``#|`` lines before the
+    entry's context: Babel wraps a long one as if it were prose, which leaves lines that no tool
+    (Babel included) reads back as the old English.
+    """
     buffer = io.BytesIO()
-    write_po(buffer, catalogue, width=79, include_previous=True)
-    return buffer.getvalue()
+    write_po(buffer, catalogue, width=_WIDTH)
+    text = buffer.getvalue().decode("utf-8")
+    for message in catalogue:
+        if message.id and message.fuzzy and message.previous_id and message.context:
+            context = f"\nmsgctxt {normalize(message.context, width=_WIDTH)}\n"
+            old = normalize(message.previous_id[0], width=_WIDTH).split("\n")
+            before = "".join(f"#| {'msgid ' if n == 0 else ''}{line}\n" for n, line in enumerate(old))
+            text = text.replace(context, "\n" + before + context[1:], 1)
+    return text.encode("utf-8")
+
+
+_WIDTH = 79
 
 
 def same_but_dates(a: bytes, b: bytes) -> bool:
