@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..errors import visible
-from .common import EXISTING_FILE, catalog_of, required_text, warn
+from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, warn
 
 
 class _StatusLine:
@@ -135,14 +135,10 @@ def import_(
         raise click.UsageError(visible(f"{record_path} does not exist yet: give --client NAME to start it"))
     with update(record_path, catalog, client=client) as box:
         changed, changes = apply(box["record"], record_path, sheet, goal_id, today)
-        click.echo(visible(f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:"))
-        for change in changes or ["nothing new"]:
-            click.echo(visible(f"  - {change}"))
-        if not changes or not (yes or click.confirm("Save these changes?", default=True)):
-            click.echo("Nothing saved.")
-            return
-        box["record"] = changed
-    click.echo(visible(f"Saved {record_path}"))
+        heading = f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:"
+        saved = save_if_agreed(box, changed, changes, [heading], yes=yes)
+    if saved:
+        click.echo(visible(f"Saved {record_path}"))
 
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])

@@ -163,3 +163,16 @@ def answer(*, required: bool) -> Callable[[str], str | None]:
             raise click.UsageError(exc.message) from None
 
     return check
+
+
+def save_if_agreed(box: dict[str, Any], changed: Any, changes: list[str], lines: list[str], *, yes: bool) -> bool:
+    """Show what an import changes (``lines`` first: where from and where to, and notes), ask
+    before saving unless ``yes``, and put ``changed`` in the ``records.update`` box when agreed.
+    Whether it was saved."""
+    for line in [*lines, *(f"  - {change}" for change in changes or ["nothing new"])]:
+        click.echo(visible(line))
+    if not changes or not (yes or click.confirm("Save these changes?", default=True)):
+        click.echo("Nothing saved.")
+        return False
+    box["record"] = changed
+    return True

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, visible
-from .common import EXISTING_FILE, catalog_of, required_text, worksheet_arg
+from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, worksheet_arg
 
 DEFAULT_WORKSHEET = "smart-goals"
 """The worksheet a goal from another system is filed under when it names none: SMART goals is
@@ -95,15 +95,10 @@ def import_fhir(
         )
     with update(record_path, catalog, client=client) as box:
         changed, changes = merge(box["record"], incoming, bundle_path)
-        click.echo(visible(f"From {bundle_path.name} into {record_path}:"))
+        lines = [f"From {bundle_path.name} into {record_path}:"]
         if incoming.client and incoming.client != box["record"].client:
-            click.echo(visible(f"  note: the file is about '{incoming.client}', the record '{box['record'].client}'"))
-        for change in changes or ["nothing new"]:
-            click.echo(visible(f"  - {change}"))
-        for skipped in incoming.left_out:
-            click.echo(visible(f"  left out: {skipped}"))
-        if not changes or not (yes or click.confirm("Save these changes?", default=True)):
-            click.echo("Nothing saved.")
-            return
-        box["record"] = changed
-    click.echo(visible(f"Saved {record_path}"))
+            lines.append(f"  note: the file is about '{incoming.client}', the record '{box['record'].client}'")
+        lines += [f"  left out: {skipped}" for skipped in incoming.left_out]
+        saved = save_if_agreed(box, changed, changes, lines, yes=yes)
+    if saved:
+        click.echo(visible(f"Saved {record_path}"))
