@@ -23,6 +23,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..content import Rating, Step
 from ..errors import RenderError
 from .records import GAS_LEVELS, ClientRecord, Goal
@@ -72,7 +74,6 @@ def fhir_bundle(record: ClientRecord) -> bytes:
     """The record as a FHIR R4 Bundle in JSON (UTF-8, indented, ending in a line break), checked
     by the R4B models; RenderError if they refuse it (a fault here, not in the record)."""
     from fhir.resources.R4B.bundle import Bundle
-    from pydantic import ValidationError
 
     patient = stable_id(record.client)
     entries = [_entry(patient, {"resourceType": "Patient", "name": [{"text": record.client}]})]
@@ -84,12 +85,15 @@ def fhir_bundle(record: ClientRecord) -> bytes:
     try:
         bundle = Bundle.model_validate(data)
     except ValidationError as exc:  # the place and the rule only: the value is the client's words
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise RenderError(
-            f"the FHIR models refused the export at {where} ({first['msg']}); nothing was written"
-        ) from None
+        raise RenderError(f"the FHIR models refused the export at {first_error(exc)}; nothing was written") from None
     return (bundle.model_dump_json(indent=2) + "\n").encode("utf-8")
+
+
+def first_error(exc: ValidationError) -> str:
+    """A model's first refusal as its place and its rule (``progress.0.gas: ...``), never the
+    value refused: that is the client's words."""
+    first = exc.errors()[0]
+    return ".".join(str(part) for part in first["loc"]) + f": {first['msg']}"
 
 
 def _entry(resource_id: str, resource: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ..content import Catalog, Rating, Step
 from ..errors import InputError, Problem
-from .fhir import ENTRY, GAS_SCALE, GOAL_IDS, LEVEL, PROGRESS_CODES, RATING, STEP, WORKSHEET
+from .fhir import ENTRY, GAS_SCALE, GOAL_IDS, LEVEL, PROGRESS_CODES, RATING, STEP, WORKSHEET, first_error
 from .records import ClientRecord, GasScale, Goal, new_goal_id, text_problem
 
 STATUSES = {
@@ -231,9 +231,7 @@ class _Reader:
         try:
             return ours is not None, Goal.model_validate(values)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise self.fail(n, f"goal '{title}' cannot go into a record: {where}: {first['msg']}") from None
+            raise self.fail(n, f"goal '{title}' cannot go into a record: {first_error(exc)}") from None
 
     def _step(self, n: int, note: Any) -> Step:
         parts = _extension(note, STEP)
@@ -280,10 +278,8 @@ class _Reader:
         try:  # in date order: a Bundle may list them in any order, and the latest level is the last
             return sorted((Rating.model_validate(entry) for entry in entries.values()), key=lambda e: e.date)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
             raise self.fail(
-                observations[0][0], f"an observation cannot be a progress entry: {where}: {first['msg']}"
+                observations[0][0], f"an observation cannot be a progress entry: {first_error(exc)}"
             ) from None
 
 
