@@ -3,6 +3,7 @@
 - ``sheets``: the site and its sheets (build, serve, pdf, packet, list, fields, check);
 - ``clients``: take-home sheets, filled PDFs and progress reports (prefill, import, report);
 - ``exports``: records to FHIR and CSV, and FHIR back (export, import-fhir);
+- ``links``: a link to a sheet's page that opens filled in with a goal's answers (link);
 - ``goals``: changing a client's record (goals add, list, progress, done);
 - ``translations``: the catalogues translators work in (extract, update, status);
 - ``common``: error handling, opening the project, shared options and text checks.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import clients, exports, sheets
+from . import clients, exports, links, sheets
 from .common import Group
 from .goals import goals
 from .translations import translations
@@ -50,6 +51,7 @@ for command in (
     clients.report,
     exports.export,
     exports.import_fhir,
+    links.link,
     goals,
     translations,
 ):

@@ -24,6 +24,7 @@ _EXPORTS = {
     "Id": "modelbase",
     "Key": "yamlsource",
     "LANGUAGE_PATTERN": "modelbase",
+    "URL_PATTERN": "modelbase",
     "LinesField": "fields",
     "MAX_BYTES": "yamlsource",
     "Model": "modelbase",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..exports import lazy_exports
 
 _EXPORTS = {
+    "Languages": "pages",
     "MARKER": "freshness",
     "build": "builder",
     "build_options": "freshness",
