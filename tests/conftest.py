@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from html import unescape
@@ -214,3 +214,15 @@ def fill(data: bytes, values: dict[str, str], target: Path) -> Path:
         writer.update_page_form_field_values(page, values, auto_regenerate=False)
     writer.write(target)
     return target
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the tests of one module (see browsing.py)."""
+    from browsing import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

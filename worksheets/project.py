@@ -22,6 +22,11 @@ from .errors import InputError, Problem
 ASSET_DIRS = ("css", "fonts")
 """The folders of ``templates/`` copied under the site's ``assets/``: a PDF may load them too."""
 
+SCRIPT_DIRS = ("js", "vendor")
+"""The folders of ``templates/`` copied under ``assets/`` for pages only: what Save as PDF loads
+(``js/pdf.js``, and pdf-lib and fontkit as published, in ``vendor/``). No PDF loads them, so a
+change to them renders no PDF again."""
+
 IMAGES = "images"
 """The folder of ``content/`` for pictures in Markdown (see ``markup``), also copied to ``assets/``."""
 
@@ -70,6 +75,11 @@ class Project:
         folders[IMAGES] = self.content / IMAGES
         return {name: folder for name, folder in folders.items() if folder.is_dir()}
 
+    def site_asset_folders(self) -> dict[str, Path]:
+        """Everything a site copies under ``assets/``: ``asset_folders`` and the pages' scripts."""
+        scripts = {name: self.templates / name for name in SCRIPT_DIRS}
+        return self.asset_folders() | {name: folder for name, folder in scripts.items() if folder.is_dir()}
+
     def links_out(self) -> Iterator[Problem]:
         """Every symbolic link in ``content/`` and ``templates/`` (and those two themselves) that
         leads out of the project, or out of the published folder it is in.
@@ -82,7 +92,7 @@ class Project:
         project = _Bound(self.root, f"the project ({self.root})")
         published = {
             folder: _Bound(folder.resolve(), f"{folder.relative_to(self.root)}/, a folder published whole")
-            for folder in self.asset_folders().values()
+            for folder in self.site_asset_folders().values()
         }
         pending = [(self.content, project), (self.templates, project)]
         walked: set[tuple[Path, Path]] = set()

@@ -8,7 +8,6 @@ developer's machine, with the reason shown, and fails them under CI=true.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,59 +18,7 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
-
-from conftest import ROOT
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def need(present: object, what: str) -> None:
-    """Fail under CI, skip elsewhere, when a tool these tests need is missing."""
-    if present:
-        return
-    message = f"{what} is missing (see .ci/run for how it is installed)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    need(CHROMIUM, "Chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
-class Watched:
-    """A browser page that records console errors, page errors and every request it makes."""
-
-    def __init__(self, browser, width: int = 1280) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-
-    def close(self) -> None:
-        self.page.close()
+from browsing import AXE, VNU, Watched, need
 
 
 def test_every_page_loads_cleanly_from_disk(browser, built_site):

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from conftest import ROOT
 from worksheets.content.loader import load_catalog
 from worksheets.site.builder import build
 
@@ -88,11 +89,16 @@ def test_nothing_is_loaded_from_elsewhere(built_site):
         page = Page(path.read_text())
         external = [r for r in page.resources if urlsplit(r).scheme or r.startswith("//")]
         assert not external, f"{path.name} loads {external}"
-        assert "<script" not in path.read_text(), f"{path.name} has a script"
+        scripts = re.findall(r"<script\b[^>]*>", path.read_text())
+        expected = ['<script type="application/json" id="sheet-data">', '<script type="module">']
+        assert scripts == (expected if path.parent.name == "worksheets" else []), f"{path.name}: {scripts}"
         outside = [a for a in page.links if urlsplit(a).scheme and "creativecommons.org" not in a]
         assert not outside, f"{path.name} links out to {outside}"
     for css in (built_site / "assets" / "css").glob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text()), css.name
+    # The page's script reads only the site's own files: no address of anywhere else in it.
+    for script in (ROOT / "templates" / "sheet.js", built_site / "assets" / "js" / "pdf.js"):
+        assert not re.search(r"(https?:)?//[a-z]", script.read_text()), script.name
 
 
 def test_every_page_has_language_title_description_and_ordered_headings(built_site):

@@ -242,6 +242,36 @@ class Strings(Model):
     count_many: Text
     fill_on_screen: Text
     fill_note: Text
+    tools_off: Text
+    keep_title: Text
+    save_pdf: Text
+    paper_size: Text
+    save_pdf_note: Text
+    pdf_needs_site: Text
+    save_answers: Text
+    open_answers: Text
+    answers_note: Text
+    keep_here: Text
+    keep_here_note: Text
+    forget: Text
+    forget_confirm: Text
+    forgotten: Text
+    keep_on: Text
+    keep_off: Text
+    keep_failed: Text
+    kept_back: Text
+    saved_answers: Text
+    opened_answers: Text
+    answers_damaged: Text
+    answers_other_sheet: Text
+    answers_old: Text
+    prefilled: Text
+    link_broken: Text
+    link_other: Text
+    link_unsupported: Text
+    making_pdf: Text
+    made_pdf: Text
+    pdf_failed: Text
     topics: Text
     not_found_title: Text
     not_found_text: Text

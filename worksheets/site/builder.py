@@ -227,7 +227,7 @@ def _write_pages(
     content's own in its folder), and the sitemap; return their paths."""
     shutil.rmtree(stage / "assets", ignore_errors=True)
     written = []
-    for name, folder in project.asset_folders().items():  # links in them checked by Project.at
+    for name, folder in project.site_asset_folders().items():  # links checked by Project.at
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             target = Path("assets", name, path.relative_to(folder))
             _replace(stage / target, path.read_bytes())

@@ -134,6 +134,28 @@ def _context(
     }
 
 
+SCRIPT_STRINGS = (
+    "saved_answers",
+    "opened_answers",
+    "answers_damaged",
+    "answers_other_sheet",
+    "answers_old",
+    "keep_on",
+    "keep_off",
+    "keep_failed",
+    "kept_back",
+    "forget_confirm",
+    "forgotten",
+    "prefilled",
+    "link_broken",
+    "link_other",
+    "link_unsupported",
+    "making_pdf",
+    "made_pdf",
+    "pdf_failed",
+)
+"""The strings the page's script says (templates/sheet.js): given to it with the page."""
+
 Downloads = list[tuple[str, list[Download]]]
 """A worksheet's PDFs, grouped by format: (format's name, its PDFs in each paper size)."""
 
@@ -149,11 +171,23 @@ def worksheet_page(
 ) -> str:
     """A worksheet's page: summary, downloads, therapist guide, the sheet as a form, the example."""
     path = f"worksheets/{ws.id}.html"
+    context = _context(catalog, path, preview=preview, languages=languages)
+    strings = catalog.strings
+    fillable = next((files for title, files in downloads if title == strings.format_fillable), [])
+    script = {
+        "sheet": ws.id,
+        "title": ws.title,
+        "root": context["root"],
+        "assets": context["assets"],
+        "strings": {key: getattr(strings, key) for key in SCRIPT_STRINGS},
+    }
     return render_template(
         env,
         "page.html",
-        **_context(catalog, path, preview=preview, languages=languages),
+        **context,
         ws=ws,
+        fillable=fillable,
+        script_data=script,
         mode="page",
         answers={},
         client="",

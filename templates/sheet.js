@@ -1,0 +1,343 @@
+// The on-screen sheet keeps what was typed, without an account and without a server: Save as PDF
+// fills the site's own fillable PDF in the browser; Save answers writes a small file that Open
+// saved answers reads back; Keep on this device (off until asked) uses this browser's storage; a
+// link made by `worksheets link` carries answers in its fragment, which no browser sends anywhere.
+//
+// Written inline into each worksheet page as one plain ES module, so that it also runs from a
+// page opened from disk, where a browser refuses module files. Only Save as PDF loads more
+// (assets/js/pdf.js, pdf-lib and fontkit), and only when it is pressed.
+
+const data = JSON.parse(document.getElementById("sheet-data").textContent);
+const S = data.strings;
+const form = document.querySelector(".sheet-form");
+const status = document.getElementById("keep-status");
+const keepBox = document.getElementById("keep-here");
+const FORMAT = "worksheets-answers";
+const VERSION = 1;
+const STORE = `worksheets:${new URL(data.root, location.href).pathname}:${data.sheet}`;
+
+/** Every answering control of the sheet (the page's own tools have no name). */
+function controls() {
+  return Array.from(form.querySelectorAll("input[name], textarea[name]"));
+}
+
+/** A name and the value each kind of control holds: text, a tick (true), a chosen value. */
+function kind(control) {
+  return control.type === "checkbox" ? "tick" : control.type === "radio" ? "choice" : "text";
+}
+
+/** What the sheet's form holds now, by field name; empty fields are left out. */
+function collect() {
+  const values = {};
+  for (const c of controls()) {
+    const k = kind(c);
+    if (k === "tick" && c.checked) values[c.name] = true;
+    else if (k === "choice" && c.checked) values[c.name] = c.value;
+    else if (k === "text" && c.value.trim()) values[c.name] = c.value;
+  }
+  return values;
+}
+
+/**
+ * A fingerprint of the form's questions: every field's name and kind, and each choice's value.
+ * Answers saved from a sheet whose questions have changed since are not poured into this one.
+ */
+function fingerprint() {
+  const parts = new Set(controls().map((c) => `${c.name}|${kind(c)}|${kind(c) === "choice" ? c.value : ""}`));
+  let hash = 0x811c9dc5; // FNV-1a: short, and the same in every browser
+  for (const ch of Array.from(parts).sort().join("\n")) {
+    hash ^= ch.codePointAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/** The problem with `values` for this form ("damaged"), or null when every value fits a field. */
+function misfit(values) {
+  if (!values || typeof values !== "object" || Array.isArray(values)) return "damaged";
+  const byName = new Map();
+  for (const c of controls()) byName.set(c.name, [...(byName.get(c.name) || []), c]);
+  for (const [name, value] of Object.entries(values)) {
+    const found = byName.get(name);
+    if (!found) return "damaged";
+    const k = kind(found[0]);
+    const fits =
+      (k === "text" && typeof value === "string") ||
+      (k === "tick" && typeof value === "boolean") ||
+      (k === "choice" && found.some((c) => c.value === value));
+    if (!fits) return "damaged";
+  }
+  return null;
+}
+
+/** Put `values` in the form: every field, so what is not in them is cleared. */
+function pour(values) {
+  for (const c of controls()) {
+    const k = kind(c);
+    if (k === "tick") c.checked = values[c.name] === true;
+    else if (k === "choice") c.checked = values[c.name] === c.value;
+    else c.value = values[c.name] ?? "";
+  }
+  keep();
+}
+
+function say(text) {
+  status.textContent = "";
+  status.textContent = text; // set anew, so a screen reader reads it even when it repeats
+}
+
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, key) => values[key] ?? whole);
+}
+
+/** A file name for today: the sheet's title and the date, in the page's language. */
+function fileName(extension) {
+  const day = new Intl.DateTimeFormat(document.documentElement.lang, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+  }).format(new Date());
+  return `${data.title} – ${day}`.replace(/[\\/:*?"<>|]+/g, " ").replace(/\s+/g, " ") + extension;
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// ---- Save answers and Open saved answers ----
+
+function saveAnswers() {
+  const file = {
+    format: FORMAT,
+    version: VERSION,
+    sheet: data.sheet,
+    title: data.title,
+    questions: fingerprint(),
+    saved: new Date().toISOString(),
+    fields: collect(),
+  };
+  const name = fileName(".json");
+  download(new Blob([JSON.stringify(file, null, 2)], { type: "application/json" }), name);
+  say(fill(S.saved_answers, { file: name }));
+}
+
+/** What a saved-answers file's text means for this sheet: { values } or { problem }. */
+function readAnswers(text) {
+  let file;
+  try {
+    file = JSON.parse(text);
+  } catch {
+    return { problem: S.answers_damaged };
+  }
+  if (!file || file.format !== FORMAT || file.version !== VERSION) return { problem: S.answers_damaged };
+  if (file.sheet !== data.sheet) return { problem: fill(S.answers_other_sheet, { title: String(file.title || file.sheet) }) };
+  if (file.questions !== fingerprint()) return { problem: S.answers_old };
+  if (misfit(file.fields)) return { problem: S.answers_damaged };
+  return { values: file.fields };
+}
+
+async function openAnswers(event) {
+  const [chosen] = event.target.files;
+  event.target.value = ""; // the same file may be chosen again
+  if (!chosen) return;
+  const { values, problem } = readAnswers(await chosen.text());
+  if (problem) return say(problem);
+  pour(values);
+  say(S.opened_answers);
+}
+
+// ---- Keep on this device ----
+
+function keep() {
+  if (!keepBox.checked) return;
+  try {
+    localStorage.setItem(STORE, JSON.stringify({ questions: fingerprint(), fields: collect() }));
+  } catch {
+    keepBox.checked = false;
+    say(S.keep_failed);
+  }
+}
+
+function stored() {
+  try {
+    return JSON.parse(localStorage.getItem(STORE) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function unkeep() {
+  try {
+    localStorage.removeItem(STORE);
+  } catch {
+    // Storage refused: then nothing was kept either.
+  }
+}
+
+function toggleKeep() {
+  if (keepBox.checked) {
+    keep();
+    if (keepBox.checked) say(S.keep_on);
+  } else {
+    unkeep();
+    say(S.keep_off);
+  }
+}
+
+function forget() {
+  if (!confirm(S.forget_confirm)) return;
+  keepBox.checked = false;
+  unkeep();
+  pour({});
+  say(S.forgotten);
+}
+
+function restoreKept() {
+  const kept = stored();
+  if (!kept) return;
+  keepBox.checked = true;
+  if (kept.questions === fingerprint() && !misfit(kept.fields)) {
+    pour(kept.fields);
+    say(S.kept_back);
+  }
+}
+
+// ---- A link that fills the sheet ----
+
+/** The answers a `#fill=` fragment carries: base64url of raw DEFLATE of JSON. */
+async function unpack(encoded) {
+  const base64 = encoded.replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return JSON.parse(await new Response(stream).text());
+}
+
+/** The words a person sees for a field: its label, its group's legend, or its aria-label. */
+function labelOf(name) {
+  const control = controls().find((c) => c.name === name);
+  const group = control.closest("fieldset");
+  const label = control.type === "radio" && group ? group.querySelector("legend") : control.labels?.[0];
+  return (label?.textContent || control.getAttribute("aria-label") || name).trim();
+}
+
+async function fillFromLink() {
+  const match = /^#fill=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (!match) return;
+  history.replaceState(null, "", location.pathname + location.search); // answers off the address bar
+  if (typeof DecompressionStream === "undefined") return notice(S.link_unsupported);
+  let carried;
+  try {
+    carried = await unpack(match[1]);
+  } catch {
+    return notice(S.link_broken);
+  }
+  if (!carried || carried.v !== 1 || misfit(carried.fields)) return notice(S.link_broken);
+  if (carried.sheet !== data.sheet) return notice(fill(S.link_other, { title: carried.sheet }));
+  pour(carried.fields);
+  const labels = [...new Set(Object.keys(carried.fields).map(labelOf))];
+  notice(S.prefilled, labels);
+}
+
+/** A notice above the sheet, with a list under it when given one. */
+function notice(text, items = []) {
+  const box = document.getElementById("keep-notice");
+  box.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+  if (items.length) {
+    const list = document.createElement("ul");
+    for (const item of items) list.append(Object.assign(document.createElement("li"), { textContent: item }));
+    box.append(list);
+  }
+  box.hidden = false;
+}
+
+// ---- Save as PDF ----
+
+let libraries;
+
+function script(src) {
+  return new Promise((resolve, reject) => {
+    const tag = Object.assign(document.createElement("script"), { src });
+    tag.onload = resolve;
+    tag.onerror = () => reject(new Error(src));
+    document.head.append(tag);
+  });
+}
+
+async function bytesOf(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${response.status} ${new URL(url, location.href).pathname}`);
+  return response.arrayBuffer();
+}
+
+async function savePdf(button) {
+  button.disabled = true;
+  say(S.making_pdf);
+  try {
+    libraries ??= Promise.all([
+      import(data.assets + "js/pdf.js"),
+      script(data.assets + "vendor/pdf-lib.min.js"),
+      script(data.assets + "vendor/fontkit.umd.min.js"),
+    ]);
+    const [{ fillPdf }] = await libraries;
+    const paper = document.getElementById("paper");
+    const bytes = await fillPdf({
+      PDFLib: window.PDFLib,
+      fontkit: window.fontkit,
+      fetchBytes: bytesOf,
+      fontUrl: (file) => data.assets + "fonts/" + file,
+      pdfBytes: await bytesOf(paper.value),
+      values: collect(),
+      rtl: document.documentElement.dir === "rtl",
+    });
+    const name = fileName(".pdf");
+    download(new Blob([bytes], { type: "application/pdf" }), name);
+    say(fill(S.made_pdf, { file: name }));
+  } catch (error) {
+    libraries = undefined;
+    say(fill(S.pdf_failed, { reason: error.message }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Letter paper where it is the custom (going by the browser's region), else A4. */
+function choosePaper() {
+  const paper = document.getElementById("paper");
+  if (!paper) return;
+  const region = (navigator.language.split("-")[1] || "").toUpperCase();
+  const wanted = ["US", "CA", "MX", "PH", "CL", "CO", "VE"].includes(region) ? "letter" : "a4";
+  const option = Array.from(paper.options).find((o) => o.dataset.paper === wanted);
+  if (option) paper.value = option.value;
+}
+
+// ---- Start ----
+
+function start() {
+  document.getElementById("tools-off").hidden = true;
+  document.getElementById("keep").hidden = false;
+  const pdfButton = document.getElementById("save-pdf");
+  if (pdfButton && location.protocol === "file:") {
+    document.getElementById("pdf-tools").hidden = true;
+    document.getElementById("pdf-off").hidden = false;
+  } else if (pdfButton) {
+    choosePaper();
+    pdfButton.addEventListener("click", () => savePdf(pdfButton));
+  }
+  const picker = document.getElementById("answers-file");
+  document.getElementById("save-answers").addEventListener("click", saveAnswers);
+  document.getElementById("open-answers").addEventListener("click", () => picker.click());
+  picker.addEventListener("change", openAnswers);
+  keepBox.addEventListener("change", toggleKeep);
+  document.getElementById("forget").addEventListener("click", forget);
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+  restoreKept();
+  fillFromLink();
+}
+
+start();
