@@ -71,7 +71,9 @@ class Fonts {
         (async () => {
           const bytes = await this.fetchBytes(this.fontUrl(FONT_FILES[role]));
           const face = this.fontkit.create(new Uint8Array(bytes));
-          const pdf = await this.doc.embedFont(bytes, { subset: true });
+          // Each font is cut down to the letters used, but for Noto Emoji, whose outlines
+          // fontkit's subsetter loses (the PDF would show a blank): it is embedded whole.
+          const pdf = await this.doc.embedFont(bytes, { subset: role !== "emoji" });
           return { role, face, pdf };
         })(),
       );

@@ -176,7 +176,10 @@ def test_save_as_pdf_fills_the_sites_pdf_and_imports(sheet, served, watched, tmp
     in_pdf = {k: v for k, v in typed.items() if not k.startswith("_")}  # the header's fields: next step
     assert pdf_values(pdf) == in_pdf, "every value typed is in the PDF's fields"
     assert "worksheets:" + sheet in str(PdfReader(pdf).metadata.get("/Keywords")), "import knows the sheet"
-    assert "made" in page.locator("#keep-status").inner_text().lower() or pdf.name in page.locator("#keep-status").inner_text()
+    assert (
+        "made" in page.locator("#keep-status").inner_text().lower()
+        or pdf.name in page.locator("#keep-status").inner_text()
+    )
     assert_nothing_sent(watched, served, typed)
 
     record = tmp_path / "client.yaml"
@@ -225,7 +228,11 @@ def test_save_as_pdf_is_not_offered_from_a_file_and_says_why(built_site, watched
 def test_saved_answers_open_again_after_a_reload(where, served, built_site, watched, tmp_path):
     page = watched.page
     for sheet in SHEETS:
-        url = f"{served}worksheets/{sheet}.html" if where == "served" else (built_site / "worksheets" / f"{sheet}.html").as_uri()
+        url = (
+            f"{served}worksheets/{sheet}.html"
+            if where == "served"
+            else (built_site / "worksheets" / f"{sheet}.html").as_uri()
+        )
         page.goto(url)
         typed = type_everything(page, WORDS["en"])
         saved = save(page, "#save-answers", tmp_path)
@@ -361,9 +368,31 @@ def test_the_tools_are_labelled_and_work_from_the_keyboard(hosted, watched, tmp_
     assert json.loads((tmp_path / "keys.json").read_text())["fields"] == {
         "own-words": "Typed, then saved from the keyboard"
     }
+    page.focus("#open-answers")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(tmp_path / "keys.json"))
+    page.locator("#keep-status").filter(has_text="back on the page").wait_for()
     page.focus("#keep-here")
     page.keyboard.press("Space")
     assert page.locator("#keep-here").is_checked()
+
+
+@pytest.mark.parametrize("where", ["hosted", "file"])
+def test_with_scripts_off_the_page_says_what_is_missing_and_typing_and_printing_work(
+    where, browser, hosted, built_site
+):
+    page = browser.new_page(java_script_enabled=False)
+    page.goto(
+        f"{hosted}ar/worksheets/grow.html" if where == "hosted" else (built_site / "worksheets" / "grow.html").as_uri()
+    )
+    assert page.locator("#tools-off").is_visible()
+    assert not page.locator("#keep").is_visible() and not page.locator("#save-pdf").is_visible()
+    page.locator(".sheet-form textarea").first.fill("typed without scripts")
+    assert page.locator(".sheet-form textarea").first.input_value() == "typed without scripts"
+    page.emulate_media(media="print")
+    assert page.locator(".sheet-form .sheet").is_visible() and not page.locator("#tools-off").is_visible()
+    page.close()
 
 
 def test_the_vendored_libraries_are_the_ones_package_lock_pins(built_site):
@@ -371,7 +400,10 @@ def test_the_vendored_libraries_are_the_ones_package_lock_pins(built_site):
     need((ROOT / "node_modules" / "pdf-lib").exists(), "pdf-lib (npm ci)")
     for package, file in (("pdf-lib", "pdf-lib.min.js"), ("@pdf-lib/fontkit", "fontkit.umd.min.js")):
         installed = ROOT / "node_modules" / package
-        assert json.loads((installed / "package.json").read_text())["version"] == lock[f"node_modules/{package}"]["version"]
+        assert (
+            json.loads((installed / "package.json").read_text())["version"]
+            == lock[f"node_modules/{package}"]["version"]
+        )
         vendored = (ROOT / "templates" / "vendor" / file).read_bytes()
         assert vendored == (installed / "dist" / file).read_bytes(), f"templates/vendor/{file} is not {package}'s"
         assert (built_site / "assets" / "vendor" / file).read_bytes() == vendored, "the build copies it"
