@@ -166,7 +166,7 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str, *, paper:
 QR_MODULE_MM = 0.35
 """The side of one square of a QR code that carries a long link, in millimetres: a phone reads
 squares this small from paper, and a link of 2,000 characters still fits beside a sheet's title
-(about 60 mm)."""
+(about 55 mm)."""
 
 
 def qr_svg(url: str, *, sized: bool = False) -> Markup:
