@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import stat
 import subprocess
+import sys
 from io import BytesIO
 from pathlib import Path
 
@@ -118,6 +120,17 @@ def test_the_values_are_drawn_on_the_page_and_only_there(made):
             widget = annotation.get_object()
             if widget.get("/FT") == "/Tx" and widget.get("/V"):
                 assert widget["/MK"]["/BG"] == [1, 1, 1], "a changed value covers the old one"
+
+
+def test_they_pass_qpdf_and_the_pdfua_checker(made):
+    _, out, _, _ = made
+    for path in sorted(str(p) for p in out.iterdir()):
+        assert subprocess.run(["qpdf", "--check", path], capture_output=True).returncode == 0
+        checked = subprocess.run(
+            [sys.executable, "-m", "pdfua", "check", "--format", "json", path], capture_output=True, text=True
+        )
+        report = json.loads(checked.stdout)
+        assert report["summary"]["errors"] == 0 and report["summary"]["warnings"] == 0, report["findings"]
 
 
 def test_a_sheet_changed_by_the_client_imports_into_its_goal(made, catalog, tmp_path):

@@ -131,9 +131,9 @@ def _links(
         ws = catalog.get(goal.worksheet)
         url = goal_link(base, catalog, source, ws, goal.answers)
         if len(url) <= MAX_LINK:
-            links[goal.id] = SheetQr(qr_svg(url, sized=True), catalog.strings.link_qr)
+            links[goal.id] = SheetQr(qr_svg(url, catalog.strings.link_qr, sized=True), catalog.strings.link_qr)
             continue
-        links[goal.id] = SheetQr(qr_svg(page_url(base, catalog, source, ws)))
+        links[goal.id] = SheetQr(qr_svg(page_url(base, catalog, source, ws), catalog.strings.online))
         warnings.append(
             f"{path}: warning: goal '{goal.id}': its answers make a link of {len(url):,} characters, over the "
             f"limit of {MAX_LINK:,}; its sheet has the QR code of the blank page instead"

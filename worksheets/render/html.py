@@ -430,7 +430,7 @@ def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: 
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
-    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html") for ws in sheets} if base else {}
+    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in sheets} if base else {}
     return _paper(
         env, "packet.html", catalog, paper, packet=packet, sheets=sheets, qrs=qrs, duplex=duplex, mode="print"
     )
