@@ -242,6 +242,15 @@ def test_a_bad_record_is_refused_at_its_line_with_nothing_written(tmp_path):
     assert stdout == "" and not (tmp_path / "out").exists()
 
 
+def test_two_fillable_pdfs_of_one_name_are_refused_before_anything_is_written(tmp_path):
+    one, other = tmp_path / "jordan.yaml", tmp_path / "jordan.r.yaml"
+    one.write_text("client: J\ngoals:\n  - {id: r, worksheet: grow, title: R}\n", encoding="utf-8")
+    other.write_text("client: K\ngoals:\n  - {id: week, worksheet: grow, title: W}\n", encoding="utf-8")
+    code, stdout, err = run("prefill", str(one), str(other), "--out", str(tmp_path / "out"), "--fillable")
+    assert code == 2 and f"{other}:1:1: two take-home PDFs would both be named jordan.r.week.pdf" in err, err
+    assert stdout == "" and not (tmp_path / "out").exists()
+
+
 def without_header(data: bytes, target: Path) -> Path:
     """A fillable PDF as printed before the header had form fields: ``_name`` and ``_date`` gone."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(data)))

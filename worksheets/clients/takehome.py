@@ -260,7 +260,9 @@ def prefill(
         planned += made
     _no_clash(planned)
     make_private(out)
-    labels = [_label(p, fillable, i, len(planned)) for i, p in enumerate(planned)]
+    labels = [
+        p.document.title + (f" ({i + 1} of {len(planned)})" if len(planned) > 1 else "") for i, p in enumerate(planned)
+    ]
     rendered_all = render_all(
         project,
         [p.document for p in planned],
@@ -285,10 +287,3 @@ def _no_clash(planned: list[_Planned]) -> None:
             message = f"two take-home PDFs would both be named {plan.target.name}; rename this client file"
             raise InputError([Problem(plan.record, 1, 1, message)])
         seen.add(plan.target)
-
-
-def _label(plan: _Planned, fillable: bool, i: int, total: int) -> str:
-    """How progress names a PDF: its record's file name, or with ``fillable`` the PDF's own; with
-    its place among several."""
-    name = plan.target.name if fillable else plan.document.title
-    return name + (f" ({i + 1} of {total})" if total > 1 else "")
