@@ -139,7 +139,10 @@ def prefill(
 @click.argument("record_path", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--goal", "goal_id", metavar="ID", help="Add to this goal [default: a new goal].")
 @click.option(
-    "--client", default=None, callback=required_text, help="The client's name or initials, to start a new record."
+    "--client",
+    default=None,
+    callback=required_text,
+    help="The client's name or initials, to start a new record [default: the Name typed on the sheet].",
 )
 @click.option("--yes", is_flag=True, help="Save without asking.")
 @click.pass_context
