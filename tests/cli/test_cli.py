@@ -37,7 +37,7 @@ def test_fields_prints_fillable_ids():
     code, out, _ = run("fields", "what-i-want")
     assert code == 0
     names = out.split()
-    assert names[:2] == ["hope", "stopping"]
+    assert names[:4] == ["_name", "_date", "hope", "stopping"], "the header's Name and Date, then the sheet's own"
     assert "aims.coping" in names and "aims.coping.priority" in names
     code, out, _ = run("fields", "four-steps")
     assert "steps.5.done" in out.split() and "obstacles.3.plan" in out.split()

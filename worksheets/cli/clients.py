@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..errors import visible
-from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, warn
+from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, site_address, warn
 
 
 class _StatusLine:
@@ -38,22 +38,20 @@ class _StatusLine:
             self.width = 0
 
 
-def _prefill_progress(records: list[Path], status: _StatusLine) -> tuple[Any, Any]:
+def _prefill_progress(status: _StatusLine) -> tuple[Any, Any]:
     """What ``prefill`` shows as it renders: the page being laid out, then the PDF being written,
-    for a record rendered here; how many are finished when workers render them. Only the record's
-    file name and numbers are shown, never anything it says (a goal's title is health information)."""
+    for a PDF rendered here; how many are finished when workers render them. Only file names
+    (the record's, or a fillable PDF's, which holds a goal's id) and numbers are shown, never
+    anything a record says (a goal's title is health information)."""
     finished = [0]
 
-    def where(i: int) -> str:
-        return records[i].name + (f" ({i + 1} of {len(records)})" if len(records) > 1 else "")
-
-    def pages(i: int, stage: str, count: int) -> None:
+    def pages(label: str, stage: str, count: int) -> None:
         doing = f"laying out page {count}" if stage == "layout" else f"writing the PDF ({count} pages)"
-        status.show(visible(f"{where(i)}: {doing}"))
+        status.show(visible(f"{label}: {doing}"))
 
-    def done(_i: int) -> None:
+    def done(_label: str, total: int) -> None:
         finished[0] += 1
-        status.show(f"Take-home sheets: {finished[0]} of {len(records)} rendered")
+        status.show(f"Take-home sheets: {finished[0]} of {total} rendered")
 
     return done, pages
 
@@ -78,9 +76,26 @@ def _prefill_progress(records: list[Path], status: _StatusLine) -> tuple[Any, An
 )
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
+@click.option(
+    "--fillable",
+    is_flag=True,
+    help="Sheets with form fields holding the answers, for a client who types: a PDF per goal and per weekly sheet.",
+)
+@click.option("--link", is_flag=True, help="Print on each goal's sheet the QR code of its link (worksheets link).")
+@click.option(
+    "--base-url", default=None, metavar="URL", help="The site's address, for --link [default: base_url in site.yaml]."
+)
 @click.pass_context
 def prefill(
-    ctx: click.Context, records: tuple[Path, ...], goal_ids: tuple[str, ...], out: Path, paper: str, jobs: int | None
+    ctx: click.Context,
+    records: tuple[Path, ...],
+    goal_ids: tuple[str, ...],
+    out: Path,
+    paper: str,
+    jobs: int | None,
+    fillable: bool,
+    link: bool,
+    base_url: str | None,
 ) -> None:
     """Make take-home PDFs from client records: one PDF per client, in their own words."""
     from ..clients import folder_note
@@ -88,9 +103,12 @@ def prefill(
     from ..content import record_warnings
 
     project, catalog = catalog_of(ctx)
+    if base_url is not None and not link:
+        raise click.UsageError("--base-url is the address for --link; give --link too")
+    base = site_address(catalog, base_url) if link else None
     note = folder_note(out)  # as the folder was before: one made now is private
     status = _StatusLine()
-    done, pages = _prefill_progress(list(records), status)
+    done, pages = _prefill_progress(status)
     try:
         sheets = make(
             project,
@@ -100,6 +118,8 @@ def prefill(
             goal_ids=goal_ids,
             paper=paper,  # type: ignore[arg-type]
             jobs=jobs,
+            fillable=fillable,
+            base_url=base,
             done=done,
             pages=pages,
         )
@@ -107,7 +127,8 @@ def prefill(
         status.clear()
     for sheet in sheets:
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
-        click.echo(visible(f"Wrote {sheet.path} ({goals}, {sheet.pages} pages)"))
+        pages = "1 page" if sheet.pages == 1 else f"{sheet.pages} pages"
+        click.echo(visible(f"Wrote {sheet.path} ({goals}, {pages})"))
     warn(record_warnings(project, list(records)) + [w for sheet in sheets for w in sheet.warnings])
     if note:
         click.echo(visible(note), err=True)
@@ -118,7 +139,10 @@ def prefill(
 @click.argument("record_path", metavar="CLIENT.yaml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--goal", "goal_id", metavar="ID", help="Add to this goal [default: a new goal].")
 @click.option(
-    "--client", default=None, callback=required_text, help="The client's name or initials, to start a new record."
+    "--client",
+    default=None,
+    callback=required_text,
+    help="The client's name or initials, to start a new record [default: the Name typed on the sheet].",
 )
 @click.option("--yes", is_flag=True, help="Save without asking.")
 @click.pass_context
@@ -127,16 +151,19 @@ def import_(
 ) -> None:
     """Read the answers typed into a fillable PDF into a client's record."""
     from ..clients import apply, read_filled, update
+    from ..clients.fillin import header_notes
 
     _, catalog = catalog_of(ctx)
     today = datetime.date.today()
     sheet = read_filled(filled, catalog, today)
+    client = client or sheet.name or None  # a new record takes the Name typed on the sheet
     if not record_path.exists() and client is None:
         raise click.UsageError(visible(f"{record_path} does not exist yet: give --client NAME to start it"))
     with update(record_path, catalog, client=client) as box:
         changed, changes = apply(box["record"], record_path, sheet, goal_id, today)
         heading = f"From {filled.name} ({sheet.worksheet.title}) into {record_path}:"
-        saved = save_if_agreed(box, changed, changes, [heading], yes=yes)
+        notes = [f"  {note}" for note in header_notes(sheet, box["record"], goal_id)]
+        saved = save_if_agreed(box, changed, changes, [heading, *notes], yes=yes)
     if saved:
         click.echo(visible(f"Saved {record_path}"))
 

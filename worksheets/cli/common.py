@@ -176,3 +176,22 @@ def save_if_agreed(box: dict[str, Any], changed: Any, changes: list[str], lines:
         return False
     box["record"] = changed
     return True
+
+
+def site_address(catalog: Catalog, base_url: str | None) -> str:
+    """The site's address for a link to its pages: ``--base-url``, else ``base_url`` in
+    ``site.yaml``; a usage error when there is neither, or it is not a web address ending with /."""
+    import re
+
+    from ..content import URL_PATTERN
+
+    base = base_url or catalog.site.base_url
+    if base is None:
+        raise click.UsageError(
+            "give --base-url, or set base_url in content/site.yaml: the link needs the site's address"
+        )
+    if not re.fullmatch(URL_PATTERN, base):
+        raise click.BadParameter(
+            "expected a web address starting with http:// or https:// and ending with /", param_hint="--base-url"
+        )
+    return base

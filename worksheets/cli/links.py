@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, visible
-from .common import EXISTING_FILE, catalog_of
+from .common import EXISTING_FILE, catalog_of, site_address
 
 
 @click.command()
@@ -28,26 +28,14 @@ from .common import EXISTING_FILE, catalog_of
 @click.pass_context
 def link(ctx: click.Context, record_path: Path, goal_id: str, base_url: str | None, qr: Path | None) -> None:
     """Print a link to the goal's worksheet page that opens filled in with its answers."""
-    import re
-
     from ..atomic import write_atomic
     from ..clients import load_record, record_catalog
-    from ..clients.links import MAX_LINK, fragment
+    from ..clients.links import MAX_LINK, goal_link
     from ..clients.records import RECORD_MODE
     from ..clients.takehome import check_out_folder
-    from ..content import URL_PATTERN
-    from ..site import Languages
 
     project, catalog = catalog_of(ctx)
-    base = base_url or catalog.site.base_url
-    if base is None:
-        raise click.UsageError(
-            "give --base-url, or set base_url in content/site.yaml: the link needs the site's address"
-        )
-    if not re.fullmatch(URL_PATTERN, base):
-        raise click.BadParameter(
-            "expected a web address starting with http:// or https:// and ending with /", param_hint="--base-url"
-        )
+    base = site_address(catalog, base_url)
     record = load_record(record_path, catalog)
     try:
         goal = record.goal(goal_id)
@@ -61,9 +49,7 @@ def link(ctx: click.Context, record_path: Path, goal_id: str, base_url: str | No
             err=True,
         )
         language = catalog
-    ws = language.get(goal.worksheet)
-    folder = Languages.folder(language.site.language, catalog.site.language)
-    url = f"{base}{folder}worksheets/{ws.id}.html#{fragment(ws, goal.answers)}"
+    url = goal_link(base, language, catalog.site.language, language.get(goal.worksheet), goal.answers)
     if len(url) > MAX_LINK:
         message = (
             f"the link for goal '{goal_id}' would be {len(url):,} characters, over the limit of {MAX_LINK:,}: "

@@ -211,9 +211,10 @@ def list_(ctx: click.Context, lang: str | None) -> None:
 @click.argument("worksheet_id", metavar="ID")
 @click.pass_context
 def fields(ctx: click.Context, worksheet_id: str) -> None:
-    """Print a worksheet's fillable field ids, one per line."""
+    """Print a worksheet's fillable field ids, one per line: the header's _name and _date first,
+    then the sheet's own (the answer keys of a client record)."""
     _, catalog = catalog_of(ctx)
-    for name in worksheet_arg(catalog, worksheet_id).names():
+    for name in worksheet_arg(catalog, worksheet_id).form_names():
         click.echo(name)
 
 

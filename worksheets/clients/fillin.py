@@ -9,17 +9,27 @@ each field kind's ``gather``, the inverse of what prints them; the weekly progre
 10 scale also becomes a dated progress rating, and a filled Goal attainment scale sets the goal's
 scale (``gas.scale_from``). pypdf reads the form (a runtime dependency for this
 alone: writing our own PDF parser would be neither short nor safe).
+
+Fillable PDFs have had the header's Name and Date as form fields (``_name``, ``_date``) since
+issue 16; older ones, without them, are read as before. What was typed there is not an answer:
+the Date, when it is a date that can be read for sure, dates what the sheet adds (a new goal, a
+weekly rating whose sheet has no date of its own), and a Name that is not the record's client's
+is pointed out before saving (``header_notes``), since the sheet may be another client's.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..content import AnswerError, Catalog, DateField, Rating, ScaleField, Worksheet
+from ..content.languages import locale
+from ..content.models import HEADER
 from ..errors import InputError, Problem
 from .gas import SCALE_SHEET, scale_from
 from .records import ClientRecord, Goal, new_goal_id, text_problem
@@ -29,11 +39,16 @@ KEYWORD = "worksheets:"
 
 @dataclass(frozen=True)
 class Filled:
-    """What a filled sheet holds: its worksheet, the answers, and a rating if it is a progress sheet."""
+    """What a filled sheet holds: its worksheet, the answers, a rating if it is a progress sheet,
+    and what was typed into its header: the Name, the Date as typed and as read (None when it
+    is not a date that can be read for sure)."""
 
     worksheet: Worksheet
     answers: dict[str, Any]
     rating: Rating | None
+    name: str = ""
+    date_text: str = ""
+    day: datetime.date | None = None
 
 
 def _form_values(path: Path, fields: dict[str, Any]) -> dict[str, Any]:
@@ -77,15 +92,112 @@ def read_filled(path: Path, catalog: Catalog, today: datetime.date) -> Filled:
         fields = reader.get_fields() or {}
     except (PdfReadError, OSError, ValueError) as exc:
         raise InputError([Problem(path, 1, 1, f"cannot read this file as a PDF ({exc})")]) from None
-    ws = _worksheet(path, catalog, keywords, set(fields))
-    if set(fields) != set(ws.names()):
+    names = set(fields) - set(HEADER)
+    ws = _worksheet(path, catalog, keywords, names)
+    if names != set(ws.names()):
         msg = f"its form fields do not match worksheet '{ws.id}' as it is now; print a fresh fillable PDF"
         raise InputError([Problem(path, 1, 1, msg)])
+    values = _form_values(path, fields)
+    name, date_text = (" ".join(str(values.pop(key, "")).split()) for key in HEADER)
     try:
-        answers = ws.gather(_form_values(path, fields))
+        answers = ws.gather(values)
     except AnswerError as exc:
         raise InputError([Problem(path, 1, 1, exc.message)]) from None
-    return Filled(ws, answers, _rating(ws, answers, catalog, today))
+    day = typed_day(date_text, _language(reader), today)
+    rating = _rating(ws, answers, catalog, day or today)
+    return Filled(ws, answers, rating, name, date_text, day)
+
+
+def _language(reader: Any) -> str:
+    """The language a PDF says it is in (tagged PDFs name it), else English."""
+    try:
+        code = str(reader.trailer["/Root"].get("/Lang", "en"))
+        locale(code)
+    except (ValueError, KeyError, TypeError):
+        return "en"
+    return code
+
+
+def _fold(word: str) -> str:
+    """A word as compared with month names: compatibility forms and case folded, dots dropped."""
+    return unicodedata.normalize("NFKC", word).casefold().strip(".")
+
+
+def _months(language: str) -> dict[str, int]:
+    """Month names, full and abbreviated, in ``language`` and in English, each with its number."""
+    names: dict[str, int] = {}
+    for code in dict.fromkeys(["en", language]):
+        months = locale(code).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                names.update({_fold(name): number for number, name in months[context][width].items()})
+    return names
+
+
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def typed_day(text: str, language: str, today: datetime.date) -> datetime.date | None:
+    """The day a date typed by a person means, or None when it cannot be read for sure.
+
+    Read: ``2026-11-26``; a day, a month's name (in ``language`` or English, full or short) and a
+    four-digit year in any order (``26 de noviembre de 2026``, ``Nov 26, 2026``, as the tool
+    prints dates); and day, month and year in figures when only one order makes sense
+    (``26/11/2026``). Not read: ``3/12/2026`` (March or December?), a two-digit year, a day after
+    ``today`` (a slip of the keyboard) and anything else. Digits of any script count.
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    iso = _ISO.fullmatch(text)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+        return _day(year, month, day, today)
+    tokens = re.findall(r"\d+|[^\W\d_]+", text)
+    numbers = [int(t) for t in tokens if t.isdecimal()]
+    months = _months(language)
+    named = {months[_fold(t)] for t in tokens if not t.isdecimal() and _fold(t) in months}
+    years = [n for n in numbers if n >= 1000]
+    small = [n for n in numbers if n < 1000]
+    if len(years) != 1:
+        return None
+    if len(named) == 1 and len(small) == 1:
+        return _day(years[0], named.pop(), small[0], today)
+    if not named and len(small) == 2 and sum(n > 12 for n in small) == 1:
+        day, month = sorted(small, reverse=True)
+        return _day(years[0], month, day, today)
+    return None
+
+
+def _day(year: int, month: int, day: int, today: datetime.date) -> datetime.date | None:
+    """That day, unless it does not exist or is after ``today``."""
+    try:
+        found = datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return found if found <= today else None
+
+
+def _same_name(one: str, other: str) -> bool:
+    """Whether two names are the same, whatever their case and spacing."""
+    return " ".join(_fold(one).split()) == " ".join(_fold(other).split())
+
+
+def header_notes(filled: Filled, record: ClientRecord, goal_id: str | None) -> list[str]:
+    """What the therapist should know before saving, from what was typed in the sheet's header:
+    a Name that is not the record's client (the sheet may belong in another record), and a Date
+    that could not be read where it would have dated what the sheet adds."""
+    notes = []
+    if filled.name and not _same_name(filled.name, record.client):
+        notes.append(
+            f"note: the Name on the sheet is '{filled.name}', but this record is for '{record.client}': "
+            "check that it is the right record"
+        )
+    dated = goal_id is None or filled.rating is not None
+    if filled.date_text and filled.day is None and dated:
+        notes.append(
+            f"note: the Date on the sheet, '{filled.date_text}', is not a date that can be read for sure "
+            "(write it like 2026-11-26); today's date is used"
+        )
+    return notes
 
 
 _NOT_OURS = "this is not a fillable worksheet made by worksheets (no worksheet id or no form fields)"
@@ -115,7 +227,8 @@ def _worksheet(path: Path, catalog: Catalog, keywords: str, names: set[str]) -> 
 
 
 def _rating(ws: Worksheet, answers: dict[str, Any], catalog: Catalog, today: datetime.date) -> Rating | None:
-    """On the weekly progress sheet, its 0 to 10 scale is the week's progress rating."""
+    """On the weekly progress sheet, its 0 to 10 scale is the week's progress rating, dated by the
+    sheet's own date field, else ``today`` (the header's Date, when it could be read)."""
     if ws.id != catalog.site.progress_sheet:
         return None
     scale = next((f for f in ws.fields if isinstance(f, ScaleField)), None)
@@ -138,12 +251,12 @@ def apply(
             id=new_goal_id(record, title),
             worksheet=ws.id,
             title=title,
-            set_on=today,
+            set_on=filled.day or today,
             answers=answers,
             progress=[rating] if rating else [],
             gas=scale,
         )
-        changes = [f"add goal '{goal.id}' ({title}), set with '{ws.id}', with {len(answers)} answers"]
+        changes = [f"add goal '{goal.id}' ({title}), set with '{ws.id}' on {goal.set_on}, with {len(answers)} answers"]
         if scale:
             changes.append(f"with an attainment scale of weight {scale.weight}")
         if rating:

@@ -18,13 +18,27 @@ import json
 import zlib
 from typing import Any
 
-from ..content import Worksheet
+from ..content import Catalog, Worksheet
 
 FORMAT = 1
 """The version of the fragment's JSON; a page refuses a version it does not know."""
 
 MAX_LINK = 2_000
 """The longest link made: it still fits a QR code that a phone reads from paper."""
+
+
+def page_url(base: str, catalog: Catalog, source: str, ws: Worksheet) -> str:
+    """The address of worksheet ``ws``'s page on the site at ``base``, in ``catalog``'s language
+    (``source`` is the content's own language, whose pages are at the site's root)."""
+    from ..site import Languages
+
+    return f"{base}{Languages.folder(catalog.site.language, source)}worksheets/{ws.id}.html"
+
+
+def goal_link(base: str, catalog: Catalog, source: str, ws: Worksheet, answers: dict[str, Any]) -> str:
+    """The link that opens ``ws``'s page filled in with a goal's ``answers`` (whoever makes one
+    refuses it when it is longer than ``MAX_LINK``)."""
+    return f"{page_url(base, catalog, source, ws)}#{fragment(ws, answers)}"
 
 
 def fragment(ws: Worksheet, answers: dict[str, Any]) -> str:

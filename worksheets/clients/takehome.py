@@ -13,7 +13,7 @@ import datetime
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,20 @@ from ..content import Catalog, long_date
 from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
-from ..render import Document, PageReport, environment, render_all, render_takehome
+from ..render import (
+    Document,
+    SheetQr,
+    environment,
+    progress_sheet_id,
+    qr_svg,
+    render_all,
+    render_takehome,
+    render_takehome_sheet,
+)
 from ..site import MARKER
 from .gas import SCALE_SHEET, sheet_answers
 from .language import record_catalog, untranslated_goals
+from .links import MAX_LINK, goal_link, page_url
 from .records import RECORD_MODE, ClientRecord, Goal, load_record
 
 
@@ -110,6 +120,79 @@ def _scales(catalog: Catalog, goals: list[Goal]) -> tuple[list[Goal], dict[str, 
     return shown, scales
 
 
+def _links(
+    base: str, catalog: Catalog, source: str, goals: list[Goal], path: Path
+) -> tuple[dict[str, SheetQr], list[str]]:
+    """For each goal, the QR code of its link (``worksheets link``) labelled as opening the sheet
+    filled in; where that link would be longer than ``MAX_LINK``, the plain page's QR code with its
+    usual label, and a warning naming the goal (its id: the title is the client's words)."""
+    links, warnings = {}, []
+    for goal in goals:
+        ws = catalog.get(goal.worksheet)
+        url = goal_link(base, catalog, source, ws, goal.answers)
+        if len(url) <= MAX_LINK:
+            links[goal.id] = SheetQr(qr_svg(url, catalog.strings.link_qr, sized=True), catalog.strings.link_qr)
+            continue
+        links[goal.id] = SheetQr(qr_svg(page_url(base, catalog, source, ws), catalog.strings.online))
+        warnings.append(
+            f"{path}: warning: goal '{goal.id}': its answers make a link of {len(url):,} characters, over the "
+            f"limit of {MAX_LINK:,}; its sheet has the QR code of the blank page instead"
+        )
+    return links, warnings
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A take-home PDF to make: where it goes, what it is, from which record, for how many goals,
+    and what to warn."""
+
+    target: Path
+    document: Document
+    record: Path
+    goals: int
+    warnings: tuple[str, ...] = ()
+
+
+def _fillable(
+    env: Any,
+    catalog: Catalog,
+    record: ClientRecord,
+    goals: list[Goal],
+    scales: dict[str, dict[str, Any]],
+    links: dict[str, SheetQr],
+    path: Path,
+    out: Path,
+    *,
+    paper: Paper,
+    date: str,
+) -> list[_Planned]:
+    """The fillable take-home PDFs of one record: for each goal, one with the goal and its sheet
+    (``<record>.<goal>.pdf``), and one with the weekly progress sheet (``<record>.<goal>.week.pdf``).
+    A PDF holds the fields of one sheet only: two sheets with the same field names in one PDF
+    would share their values, and ``import`` reads one sheet per PDF."""
+    planned = []
+    for goal in goals:
+        scale = scales.get(goal.id)
+        html = render_takehome_sheet(
+            env,
+            catalog,
+            record,
+            goal,
+            paper=paper,
+            date=date,
+            scale=scale,
+            scale_sheet=SCALE_SHEET,
+            link=links.get(goal.id),
+        )
+        target = out / f"{path.stem}.{goal.id}.pdf"
+        planned.append(_Planned(target, Document(html, forms=True, title=target.name), path, 1))
+        if progress_sheet_id(catalog):
+            html = render_takehome_sheet(env, catalog, record, goal, paper=paper, date=date, week=True)
+            target = out / f"{path.stem}.{goal.id}.week.pdf"
+            planned.append(_Planned(target, Document(html, forms=True, title=target.name), path, 1))
+    return planned
+
+
 def prefill(
     project: Project,
     catalog: Catalog,
@@ -120,13 +203,20 @@ def prefill(
     paper: Paper = "letter",
     today: datetime.date | None = None,
     jobs: int | None = None,
-    done: Callable[[int], None] | None = None,
-    pages: PageReport | None = None,
+    fillable: bool = False,
+    base_url: str | None = None,
+    done: Callable[[str, int], None] | None = None,
+    pages: Callable[[str, str, int], None] | None = None,
 ) -> list[TakeHome]:
-    """Write one take-home PDF per client record into ``out``, named after the record's file.
+    """Write the take-home PDFs of client records into ``out``: one per record, named after the
+    record's file; with ``fillable``, one per goal and one per goal's weekly sheet, with form
+    fields (``_fillable``). With ``base_url`` (the site's address), each goal's sheet carries the
+    QR code of its link.
 
-    Many records are rendered in parallel by the same worker pool as the site's PDFs. ``done`` and
-    ``pages`` hear how rendering goes, record by record (``render.pool.render_all``).
+    Many PDFs are rendered in parallel by the same worker pool as the site's PDFs. ``done(label,
+    total)`` hears that a PDF is finished, and ``pages(label, stage, count)`` how the one rendered
+    here goes (``render.pool.render_all``), each PDF named by its ``label``: its record's file
+    name, or with ``fillable`` its own.
     """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
@@ -146,19 +236,54 @@ def prefill(
             raise InputError([Problem(path, 1, 1, message)])
         selected.append((path, record, language, goals, tuple(warnings)))
     env = environment(project)
-    make_private(out)
-    documents = []
-    for path, record, language, goals, _ in selected:
+    planned: list[_Planned] = []
+    for path, record, language, goals, warnings in selected:
         date = long_date(today or datetime.date.today(), language.site.language)
         goals, scales = _scales(language, goals)
-        html = render_takehome(
-            env, language, record, goals, paper=paper, date=date, scales=scales, scale_sheet=SCALE_SHEET
-        )
-        documents.append(Document(html, title=path.name))
+        links, link_warnings = _links(base_url, language, catalog.site.language, goals, path) if base_url else ({}, [])
+        if fillable:
+            made = _fillable(env, language, record, goals, scales, links, path, out, paper=paper, date=date)
+        else:
+            html = render_takehome(
+                env,
+                language,
+                record,
+                goals,
+                paper=paper,
+                date=date,
+                scales=scales,
+                scale_sheet=SCALE_SHEET,
+                links=links,
+            )
+            made = [_Planned(out / f"{path.stem}.pdf", Document(html, title=path.name), path, len(goals))]
+        made[0] = replace(made[0], warnings=(*warnings, *link_warnings))  # said once per record
+        planned += made
+    _no_clash(planned)
+    make_private(out)
+    labels = [
+        p.document.title + (f" ({i + 1} of {len(planned)})" if len(planned) > 1 else "") for i, p in enumerate(planned)
+    ]
+    rendered_all = render_all(
+        project,
+        [p.document for p in planned],
+        jobs=jobs,
+        done=(lambda i: done(labels[i], len(planned))) if done else None,
+        pages=(lambda i, stage, count: pages(labels[i], stage, count)) if pages else None,
+    )
     written = []
-    rendered_all = render_all(project, documents, jobs=jobs, done=done, pages=pages)
-    for (path, _record, _language, goals, warnings), rendered in zip(selected, rendered_all, strict=True):
-        target = out / f"{path.stem}.pdf"
-        write_atomic(target, rendered.data, mode=RECORD_MODE)
-        written.append(TakeHome(target, len(goals), rendered.pages, warnings))
+    for plan, rendered in zip(planned, rendered_all, strict=True):
+        write_atomic(plan.target, rendered.data, mode=RECORD_MODE)
+        written.append(TakeHome(plan.target, plan.goals, rendered.pages, plan.warnings))
     return written
+
+
+def _no_clash(planned: list[_Planned]) -> None:
+    """Refuse two PDFs of one run with the same name, as ``--fillable`` could make for the weekly
+    sheet of goal ``r`` of ``jordan.yaml`` and goal ``week`` of ``jordan.r.yaml``: one would
+    overwrite the other."""
+    seen: set[Path] = set()
+    for plan in planned:
+        if plan.target in seen:
+            message = f"two take-home PDFs would both be named {plan.target.name}; rename this client file"
+            raise InputError([Problem(plan.record, 1, 1, message)])
+        seen.add(plan.target)

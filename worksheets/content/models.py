@@ -289,6 +289,9 @@ class Strings(Model):
     ask_editor: Text
     bad_number: Text
     bad_date: Text
+    name_tip: Text
+    date_tip: Text
+    link_qr: Text
 
     def count(self, n: int) -> str:
         """ "1 worksheet" or "9 worksheets", in this language."""
@@ -321,6 +324,12 @@ class Packet(Model):
     include_examples: bool = False
 
 
+HEADER = ("_name", "_date")
+"""The form names of a sheet's Name and Date, on the site's form and in a fillable PDF. No field
+id starts with ``_``, so they never clash with a worksheet's own names; they are not answers (a
+record holds the client's name once, at its top)."""
+
+
 class Worksheet(Model):
     """One exercise, from ``content/worksheets/<id>.yaml`` (the id is the file name)."""
 
@@ -343,8 +352,13 @@ class Worksheet(Model):
         return [f for section in self.sections for f in section.fields]
 
     def names(self) -> list[str]:
-        """Every fillable name in reading order (what ``worksheets fields`` prints)."""
+        """Every fillable name of the sheet's fields, in reading order: the answers' names."""
         return [name for f in self.fields for name in f.names()]
+
+    def form_names(self) -> list[str]:
+        """Every name of the sheet's form, in reading order (what ``worksheets fields`` prints):
+        the header's Name and Date (``HEADER``), then the fields' ``names()``."""
+        return [*HEADER, *self.names()]
 
     def gather(self, values: dict[str, Any]) -> dict[str, Any]:
         """Answers keyed by field id from values typed into this sheet's form fields."""

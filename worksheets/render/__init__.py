@@ -12,6 +12,7 @@ from ..exports import lazy_exports
 _EXPORTS = {
     "Document": "pool",
     "PageReport": "pool",
+    "SheetQr": "html",
     "check_templates": "html",
     "environment": "html",
     "render_all": "pool",
@@ -19,7 +20,10 @@ _EXPORTS = {
     "render_packet": "html",
     "render_report": "html",
     "render_pdf": "pdf",
+    "progress_sheet_id": "html",
+    "qr_svg": "diagrams",
     "render_takehome": "html",
+    "render_takehome_sheet": "html",
     "render_template": "html",
     "write_pdf": "pdf",
 }

@@ -163,9 +163,26 @@ def wheel_svg(labels: list[str], scores: list[int | None], title: str, *, paper:
     return Markup("".join(parts))
 
 
-def qr_svg(url: str) -> Markup:
-    """A QR code for ``url`` as inline SVG (segno draws it; nothing is fetched)."""
+QR_MODULE_MM = 0.35
+"""The side of one square of a QR code that carries a long link, in millimetres: a phone reads
+squares this small from paper, and a link of 2,000 characters still fits beside a sheet's title
+(about 55 mm)."""
+
+
+def qr_svg(url: str, title: str, *, sized: bool = False) -> Markup:
+    """A QR code for ``url`` as inline SVG (segno draws it; nothing is fetched).
+
+    A plain page link is small and printed 15 mm wide (the stylesheet's size). A ``sized`` code,
+    for a link that carries a client's answers, has as many squares as its link needs: it is
+    printed ``QR_MODULE_MM`` a square, so that it stays readable however long the link, with the
+    lowest error correction (as ``worksheets link --qr``), which keeps it smallest. ``title``
+    (the words printed under it) is what a screen reader says of it in a tagged PDF.
+    """
     import segno
 
-    code = segno.make(url, error="m")
-    return Markup(code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code"))
+    code = segno.make(url, error="l" if sized else "m")
+    svg = code.svg_inline(scale=1, border=2, dark="#1d4f53", omitsize=True, svgclass="qr-code", title=title)
+    if not sized:
+        return Markup(svg)
+    side = code.symbol_size(border=2)[0] * QR_MODULE_MM
+    return Markup(f'<span class="qr-sized" style="width: {side:.1f}mm; height: {side:.1f}mm">{svg}</span>')

@@ -430,7 +430,7 @@ def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: 
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
-    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html") for ws in sheets} if base else {}
+    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in sheets} if base else {}
     return _paper(
         env, "packet.html", catalog, paper, packet=packet, sheets=sheets, qrs=qrs, duplex=duplex, mode="print"
     )
@@ -446,12 +446,12 @@ def render_takehome(
     date: str,
     scales: dict[str, dict[str, Any]] | None = None,
     scale_sheet: str | None = None,
+    links: dict[str, SheetQr] | None = None,
 ) -> str:
     """The HTML of a client's take-home sheets for ``goals`` (taken from ``record``); a goal named
-    in ``scales`` also gets worksheet ``scale_sheet`` filled in with those answers."""
-    sheet_id = catalog.site.progress_sheet
-    if sheet_id in {ws.id for ws in catalog.untranslated}:
-        sheet_id = None  # not in this language yet: the take-home sheets go without it
+    in ``scales`` also gets worksheet ``scale_sheet`` filled in with those answers, and one named
+    in ``links`` carries that QR code on its sheet."""
+    sheet_id = progress_sheet_id(catalog)
     return _paper(
         env,
         "takehome.html",
@@ -463,8 +463,64 @@ def render_takehome(
         progress_sheet=catalog.get(sheet_id) if sheet_id else None,
         scales=scales or {},
         scale_sheet=catalog.get(scale_sheet) if scales and scale_sheet else None,
+        links=links or {},
         date=date,
         mode="filled",
+        client=record.client,
+    )
+
+
+@dataclass(frozen=True)
+class SheetQr:
+    """A QR code printed in a sheet's header, and its words (None: the usual "Online")."""
+
+    svg: Markup
+    label: str | None = None
+
+
+def progress_sheet_id(catalog: Catalog) -> str | None:
+    """The weekly progress sheet take-home sheets end with, unless ``catalog`` (a translation)
+    does not have it yet: the take-home sheets then go without it."""
+    sheet_id = catalog.site.progress_sheet
+    return None if sheet_id in {ws.id for ws in catalog.untranslated} else sheet_id
+
+
+def render_takehome_sheet(
+    env: Environment,
+    catalog: Catalog,
+    record: Any,
+    goal: Any,
+    *,
+    paper: Paper,
+    date: str,
+    week: bool = False,
+    scale: dict[str, Any] | None = None,
+    scale_sheet: str | None = None,
+    link: SheetQr | None = None,
+) -> str:
+    """The HTML of one fillable take-home sheet of ``record`` for ``goal`` (``prefill
+    --fillable``): the goal with its worksheet as form fields holding its answers (then, with
+    ``scale``, worksheet ``scale_sheet`` printed with those answers), or with ``week`` the weekly
+    progress sheet to fill in, the goal written in and the date left for the client."""
+    if week:
+        ws = catalog.get(catalog.site.progress_sheet)
+        answers = ws.flatten({"goal": goal.title} if "goal" in ws.names() else {})
+    else:
+        ws, answers = catalog.get(goal.worksheet), {}
+    return _paper(
+        env,
+        "takehome-sheet.html",
+        catalog,
+        paper,
+        ws=ws,
+        goal=goal,
+        goal_page=not week,
+        answers=answers,
+        scale=scale or {},
+        scale_sheet=catalog.get(scale_sheet) if scale and scale_sheet else None,
+        link=link,
+        date="" if week else date,
+        mode="fillable",
         client=record.client,
     )
 

@@ -81,10 +81,11 @@ def fetcher(project: Project) -> Any:
 
 
 def _finish(document: Any, pdf: Any) -> None:
-    """Mend two things in WeasyPrint's output before it is written (see the functions below)."""
+    """Mend three things in WeasyPrint's output before it is written (see the functions below)."""
     _table_headers_scoped(pdf)
     if "AcroForm" in pdf.catalog:
         _radio_groups_fixed(pdf)
+        _typed_text_shown_once(pdf)
 
 
 def _table_headers_scoped(pdf: Any) -> None:
@@ -120,6 +121,36 @@ def _radio_groups_fixed(pdf: Any) -> None:
         kid.pop("TU", None)
     drop = {kid.reference for kid in kids}
     fields[:] = [ref for ref in fields if ref not in drop]
+
+
+def _typed_text_shown_once(pdf: Any) -> None:
+    """Show a text field's value once, in every PDF reader, as typed and after any change.
+
+    WeasyPrint draws an input's value into the page itself (shaped and wrapped by Pango, so it
+    prints as written, Arabic included) and gives its form field no appearance, with the form's
+    /NeedAppearances set: a reader that honours it draws the value a second time over the first.
+    So a field holding a value gets an empty appearance (the page shows the value) and a white
+    background (/MK /BG, as the sheet draws its boxes): a reader that redraws the field when the
+    value is changed paints over the old words. Blank fillable PDFs are left as WeasyPrint makes
+    them.
+    """
+    import pydyf
+
+    filled = [
+        o
+        for o in pdf.objects
+        if isinstance(o, dict) and o.get("FT") == "/Tx" and str(getattr(o.get("V"), "string", "")) != ""
+    ]
+    for field in filled:
+        x1, y1, x2, y2 = (float(n) for n in field["Rect"])
+        empty = pydyf.Stream(
+            extra={"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array((0, 0, abs(x2 - x1), abs(y2 - y1)))}
+        )
+        pdf.add_object(empty)
+        field["AP"] = pydyf.Dictionary({"N": empty.reference})
+        field["MK"] = pydyf.Dictionary({"BG": pydyf.Array((1, 1, 1))})
+    if filled:
+        pdf.catalog["AcroForm"]["NeedAppearances"] = "false"
 
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
