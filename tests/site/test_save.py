@@ -173,8 +173,7 @@ def test_save_as_pdf_fills_the_sites_pdf_and_imports(sheet, served, watched, tmp
     typed = type_everything(page, WORDS["en"])
     pdf = save(page, "#save-pdf", tmp_path)
     assert re.fullmatch(r".+ – .+ 20\d\d\.pdf", pdf.name), pdf.name
-    in_pdf = {k: v for k, v in typed.items() if not k.startswith("_")}  # the header's fields: next step
-    assert pdf_values(pdf) == in_pdf, "every value typed is in the PDF's fields"
+    assert pdf_values(pdf) == typed, "every value typed is in the PDF's fields, Name and Date too"
     assert "worksheets:" + sheet in str(PdfReader(pdf).metadata.get("/Keywords")), "import knows the sheet"
     assert (
         "made" in page.locator("#keep-status").inner_text().lower()
@@ -203,7 +202,7 @@ def test_save_as_pdf_in_every_language_draws_what_was_typed(language, hosted, wa
     page.goto(f"{hosted}{language}/worksheets/smart-goals.html")
     typed = type_everything(page, WORDS[language])
     pdf = save(page, "#save-pdf", tmp_path)
-    assert pdf_values(pdf) == {k: v for k, v in typed.items() if not k.startswith("_")}
+    assert pdf_values(pdf) == typed
     # The appearances drawn in the browser are what prints: flattened, the words are on the page.
     flat = tmp_path / "flat.pdf"
     subprocess.run(["qpdf", "--flatten-annotations=all", str(pdf), str(flat)], check=True)
