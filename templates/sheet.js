@@ -70,15 +70,29 @@ function misfit(values) {
   return null;
 }
 
-/** Put `values` in the form: every field, so what is not in them is cleared. */
-function pour(values) {
+/**
+ * Put `values` in the form: every field, so what is not in them is cleared (only the fields
+ * named, with `only`). Storage is written by the callers that mean to, never from here. Returns
+ * the names whose value the form took (a date field takes only a date it can read).
+ */
+function pour(values, only = false) {
+  const took = new Set();
   for (const c of controls()) {
+    if (only && !(c.name in values)) continue;
     const k = kind(c);
     if (k === "tick") c.checked = values[c.name] === true;
     else if (k === "choice") c.checked = values[c.name] === c.value;
     else c.value = values[c.name] ?? "";
+    if (c.name in values && collect()[c.name] === values[c.name]) took.add(c.name);
   }
-  keep();
+  return took;
+}
+
+/** The first answer the browser finds out of bounds (a score of 12), pointed out; else null. */
+function invalid() {
+  const wrong = controls().find((c) => !c.checkValidity());
+  if (wrong) wrong.reportValidity();
+  return wrong || null;
 }
 
 function say(text) {
@@ -112,6 +126,7 @@ function download(blob, name) {
 // ---- Save answers and Open saved answers ----
 
 function saveAnswers() {
+  if (invalid()) return;
   const file = {
     format: FORMAT,
     version: VERSION,
@@ -148,6 +163,7 @@ async function openAnswers(event) {
   const { values, problem } = readAnswers(await chosen.text());
   if (problem) return say(problem);
   pour(values);
+  keep();
   say(S.opened_answers);
 }
 
@@ -200,10 +216,12 @@ function forget() {
 function restoreKept() {
   const kept = stored();
   if (!kept) return;
-  keepBox.checked = true;
   if (kept.questions === fingerprint() && !misfit(kept.fields)) {
+    keepBox.checked = true;
     pour(kept.fields);
     say(S.kept_back);
+  } else {
+    say(S.kept_old); // left in storage, and Keep left off, so that typing does not replace them
   }
 }
 
@@ -225,34 +243,57 @@ function labelOf(name) {
   return (label?.textContent || control.getAttribute("aria-label") || name).trim();
 }
 
+/** Whether this browser can unpack a link: raw DEFLATE came to DecompressionStream later. */
+function canUnpack() {
+  try {
+    new DecompressionStream("deflate-raw");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fill the sheet from a `#fill=` link. The fragment leaves the address bar first, whatever it
+ * holds. A link opened over answers kept on this device fills only what is still empty: what the
+ * client wrote since is theirs, and the notice lists what it left alone.
+ */
 async function fillFromLink() {
-  const match = /^#fill=([A-Za-z0-9_-]+)$/.exec(location.hash);
-  if (!match) return;
-  history.replaceState(null, "", location.pathname + location.search); // answers off the address bar
-  if (typeof DecompressionStream === "undefined") return notice(S.link_unsupported);
+  if (!location.hash.startsWith("#fill=")) return;
+  const packed = /^#fill=([A-Za-z0-9_-]*)/.exec(location.hash)[1]; // text pasted after it is ignored
+  history.replaceState(null, "", location.pathname + location.search);
+  if (typeof DecompressionStream === "undefined" || !canUnpack()) return notice(S.link_unsupported);
   let carried;
   try {
-    carried = await unpack(match[1]);
+    carried = await unpack(packed);
   } catch {
     return notice(S.link_broken);
   }
-  if (!carried || carried.v !== 1 || misfit(carried.fields)) return notice(S.link_broken);
+  if (!carried || carried.v !== 1 || typeof carried.sheet !== "string") return notice(S.link_broken);
   if (carried.sheet !== data.sheet) return notice(fill(S.link_other, { title: carried.sheet }));
-  pour(carried.fields);
-  const labels = [...new Set(Object.keys(carried.fields).map(labelOf))];
-  notice(S.prefilled, labels);
+  if (misfit(carried.fields)) return notice(S.link_broken);
+  const mine = collect();
+  const kept = Object.keys(carried.fields).filter((name) => name in mine && mine[name] !== carried.fields[name]);
+  const wanted = Object.fromEntries(Object.entries(carried.fields).filter(([name]) => !kept.includes(name)));
+  const took = pour(wanted, true);
+  keep();
+  notice(S.prefilled, [...new Set([...took].map(labelOf))]);
+  if (kept.length) notice(S.link_kept, [...new Set(kept.map(labelOf))], true);
 }
 
-/** A notice above the sheet, with a list under it when given one. */
-function notice(text, items = []) {
+/** A notice above the sheet (added to what it says, with `more`), with a list under it when
+ * given one, brought into view: on a phone it is below the page's first screen. */
+function notice(text, items = [], more = false) {
   const box = document.getElementById("keep-notice");
-  box.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+  if (!more) box.replaceChildren();
+  box.append(Object.assign(document.createElement("p"), { textContent: text }));
   if (items.length) {
     const list = document.createElement("ul");
     for (const item of items) list.append(Object.assign(document.createElement("li"), { textContent: item }));
     box.append(list);
   }
   box.hidden = false;
+  box.scrollIntoView({ block: "center" });
 }
 
 // ---- Save as PDF ----
@@ -275,6 +316,7 @@ async function bytesOf(url) {
 }
 
 async function savePdf(button) {
+  if (invalid()) return;
   button.disabled = true;
   say(S.making_pdf);
   try {
@@ -285,7 +327,7 @@ async function savePdf(button) {
     ]);
     const [{ fillPdf }] = await libraries;
     const paper = document.getElementById("paper");
-    const bytes = await fillPdf({
+    const { bytes, cut } = await fillPdf({
       PDFLib: window.PDFLib,
       fontkit: window.fontkit,
       fetchBytes: bytesOf,
@@ -296,7 +338,8 @@ async function savePdf(button) {
     });
     const name = fileName(".pdf");
     download(new Blob([bytes], { type: "application/pdf" }), name);
-    say(fill(S.made_pdf, { file: name }));
+    const labels = [...new Set(cut.map(labelOf))].join(", ");
+    say(fill(cut.length ? S.pdf_cut : S.made_pdf, { file: name, fields: labels }));
   } catch (error) {
     libraries = undefined;
     say(fill(S.pdf_failed, { reason: error.message }));
@@ -338,6 +381,7 @@ function start() {
   form.addEventListener("change", keep);
   restoreKept();
   fillFromLink();
+  window.addEventListener("hashchange", fillFromLink); // a link pasted into this tab
 }
 
 start();

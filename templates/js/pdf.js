@@ -31,19 +31,21 @@ export const FONT_FILES = {
  * The bytes of `pdfBytes` (one of our fillable PDFs) with `values` set: text for a text field,
  * true or false for a tick box, the chosen value for a radio group. `fontUrl(file)` gives the
  * address of a font file. Names the PDF does not have are left out, never an error: the page and
- * the PDF are built from the same sheet.
+ * the PDF are built from the same sheet. Returns { bytes, cut }: `cut` names the fields whose
+ * text is too long to show whole on paper even at the smallest size (their value holds it all).
  */
 export async function fillPdf({ PDFLib, fontkit, fetchBytes, fontUrl, pdfBytes, values, rtl }) {
   const doc = await PDFLib.PDFDocument.load(pdfBytes, { updateMetadata: false });
   doc.registerFontkit(fontkit);
   const fonts = new Fonts(PDFLib, fontkit, doc, fetchBytes, fontUrl);
   const form = doc.getForm();
+  const cut = [];
   for (const field of form.getFields()) {
     const value = values[field.getName()];
     if (field instanceof PDFLib.PDFTextField) {
       const text = typeof value === "string" ? value : "";
       field.setText(text || undefined);
-      if (text) await drawText(PDFLib, doc, fonts, field, text, rtl);
+      if (text && !(await drawText(PDFLib, doc, fonts, field, text, rtl))) cut.push(field.getName());
     } else if (field instanceof PDFLib.PDFCheckBox) {
       value === true ? field.check() : field.uncheck();
     } else if (field instanceof PDFLib.PDFRadioGroup) {
@@ -54,7 +56,7 @@ export async function fillPdf({ PDFLib, fontkit, fetchBytes, fontUrl, pdfBytes, 
   // The appearances are drawn: a viewer must show them, not redraw them with the form's own
   // font, which holds only the letters printed on the blank sheet.
   form.acroForm.dict.set(PDFLib.PDFName.of("NeedAppearances"), PDFLib.PDFBool.False);
-  return doc.save({ updateFieldAppearances: false });
+  return { bytes: await doc.save({ updateFieldAppearances: false }), cut };
 }
 
 /** The fonts loaded so far, each read and embedded once, picked for each character. */
@@ -94,44 +96,63 @@ class Fonts {
 
 /** "R", "L" or "N" (neither: spaces, punctuation), and digits as "D". */
 function strength(ch) {
+  if (DIGIT.test(ch)) return "D"; // Arabic-Indic digits too: a number reads left to right
   if (RTL_SCRIPT.test(ch)) return "R";
-  if (DIGIT.test(ch)) return "D";
   if (STRONG_LTR.test(ch)) return "L";
   return "N";
 }
 
 /**
- * One line of logical text cut into runs { text, rtl, font } in visual order, left to right.
+ * One line of logical text cut into runs { text, font } in visual order, left to right.
  * A simplified form of the Unicode bidirectional algorithm, enough for a line typed into a box:
  * letters keep their script's direction, numbers read left to right, and a space or mark takes
- * the direction of the letters on both sides of it, else the line's.
+ * the direction of the letters on both sides of it, else the line's. Neighbouring runs of one
+ * direction form a group; a right-to-left group's runs go right to left, whatever their fonts.
  */
 async function runs(line, rtlLine, fonts) {
   const chars = Array.from(line);
   const kinds = chars.map(strength);
-  const dirs = kinds.map((kind, i) => {
-    if (kind === "R") return true;
-    if (kind === "L" || kind === "D") return false;
-    const before = kinds.slice(0, i).reverse().find((k) => k !== "N");
-    const after = kinds.slice(i + 1).find((k) => k !== "N");
-    const side = (k) => (k === undefined ? rtlLine : k === "R");
-    return side(before) === side(after) ? side(before) : rtlLine;
-  });
+  const side = (k) => (k === undefined ? rtlLine : k === "R");
+  const before = [];
+  let seen;
+  for (const k of kinds) {
+    before.push(seen);
+    if (k !== "N") seen = k;
+  }
+  const dirs = new Array(chars.length);
+  seen = undefined;
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const k = kinds[i];
+    if (k === "R" || k === "L" || k === "D") dirs[i] = k === "R";
+    else dirs[i] = side(before[i]) === side(seen) ? side(seen) : rtlLine;
+    if (k !== "N") seen = k;
+  }
   const cut = [];
   for (let i = 0; i < chars.length; i++) {
-    const font = await fonts.forChar(chars[i]);
     const last = cut[cut.length - 1];
+    // A space or mark stays in the font of the letters before it when that font has it, so that
+    // it does not cut a run of Arabic words in two.
+    const keepsFont =
+      last && last.rtl === dirs[i] && kinds[i] === "N" && last.font.face.hasGlyphForCodePoint(chars[i].codePointAt(0));
+    const font = keepsFont ? last.font : await fonts.forChar(chars[i]);
     if (last && last.rtl === dirs[i] && last.font === font) last.chars.push(chars[i]);
     else cut.push({ chars: [chars[i]], rtl: dirs[i], font });
   }
-  const placed = cut.map(({ chars: cs, rtl, font }) => {
-    // fontkit shapes a run of Arabic or Hebrew and turns it round itself; a right-to-left run
-    // without such letters (spaces, marks) is turned round here, and brackets are mirrored.
+  const groups = [];
+  for (const { chars: cs, rtl, font } of cut) {
+    // fontkit shapes a run holding Arabic or Hebrew script and turns it round itself: a
+    // right-to-left run without such script is turned round here, and a left-to-right run with
+    // it (Arabic-Indic digits) is turned round first, so that fontkit puts it back.
     const mirrored = rtl ? cs.map((c) => MIRRORED[c] || c) : cs;
-    const turned = rtl && !mirrored.some((c) => RTL_SCRIPT.test(c)) ? mirrored.reverse() : mirrored;
-    return { text: turned.join(""), rtl, font };
-  });
-  return rtlLine ? placed.reverse() : placed;
+    const turnedByFontkit = cs.some((c) => RTL_SCRIPT.test(c));
+    const text = (rtl === turnedByFontkit ? mirrored : [...mirrored].reverse()).join("");
+    const group = groups[groups.length - 1];
+    if (group && group.rtl === rtl) group.runs.push({ text, font });
+    else groups.push({ rtl, runs: [{ text, font }] });
+  }
+  for (const group of groups) if (group.rtl) group.runs.reverse();
+  if (rtlLine) groups.reverse();
+  return groups.flatMap((group) => group.runs);
 }
 
 function width(run, size) {
@@ -160,21 +181,24 @@ async function wrap(text, rtlText, fonts, size, room, multiline) {
       lines.push(line);
       line = word;
     }
-    // A word longer than the box is broken where it has to be.
-    while ((await measure(line)) > room && Array.from(line).length > 1) {
+    // A word longer than the box is broken where it has to be, measured letter by letter (a
+    // long address or a row of marks must not cost time growing with the cube of its length).
+    while (Array.from(line).length > 1 && (await measure(line)) > room) {
       const letters = Array.from(line);
-      let n = letters.length - 1;
-      while (n > 1 && (await measure(letters.slice(0, n).join(""))) > room) n--;
-      lines.push(letters.slice(0, n).join(""));
-      line = letters.slice(n).join("");
+      let used = 0;
+      let n = 0;
+      while (n < letters.length && used + (await measure(letters[n])) <= room) used += await measure(letters[n++]);
+      lines.push(letters.slice(0, Math.max(n, 1)).join(""));
+      line = letters.slice(Math.max(n, 1)).join("");
     }
     lines.push(line);
   }
   return lines;
 }
 
-/** Draw `text` as the appearance of every widget of text field `field`. */
+/** Draw `text` as the appearance of every widget of text field `field`; false if it did not fit. */
 async function drawText(PDFLib, doc, fonts, field, text, pageRtl) {
+  let fits = true;
   const rtl = isRtl(text, pageRtl);
   const multiline = field.isMultiline();
   const colour = inkOf(field);
@@ -187,7 +211,11 @@ async function drawText(PDFLib, doc, fonts, field, text, pageRtl) {
       lines = await wrap(text, rtl, fonts, size, room, multiline);
       const tall = lines.length * size * 1.25 + PADDING <= box.height;
       const wide = multiline || (await lineWidth(lines[0], rtl, fonts, size)) <= room;
-      if ((tall && wide) || size <= SMALLEST) break;
+      if (tall && wide) break;
+      if (size <= SMALLEST) {
+        fits = false;
+        break;
+      }
       size -= 0.5;
     }
     const ops = [PDFLib.beginMarkedContent("Tx"), PDFLib.pushGraphicsState()];
@@ -215,6 +243,7 @@ async function drawText(PDFLib, doc, fonts, field, text, pageRtl) {
     });
     widget.setNormalAppearance(doc.context.register(stream));
   }
+  return fits;
 }
 
 async function lineWidth(line, rtl, fonts, size) {

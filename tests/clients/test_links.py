@@ -66,3 +66,14 @@ def test_the_qr_code_is_written_owner_only_and_never_into_the_project(record, tm
     inside = scratch.content / "link.svg"
     code, _, err = run("link", str(record), "eat-well", "--base-url", BASE, "--qr", str(inside), project=scratch.root)
     assert code == 2 and "refusing to write client sheets into" in err and not inside.exists()
+
+
+def test_the_qr_code_goes_only_to_a_new_private_svg_file(record, tmp_path):
+    before = record.read_bytes()
+    code, _, err = run("link", str(record), "eat-well", "--base-url", BASE, "--qr", str(record))
+    assert code == 2 and "ending in .svg" in err and record.read_bytes() == before, "the record is untouched"
+    qr = tmp_path / "new" / "folder" / "link.svg"
+    code, _, err = run("link", str(record), "eat-well", "--base-url", BASE, "--qr", str(qr))
+    assert code == 0, err
+    for folder in (qr.parent, qr.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, f"{folder} is readable by others"

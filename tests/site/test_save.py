@@ -182,18 +182,17 @@ def test_save_as_pdf_fills_the_sites_pdf_and_imports(sheet, served, watched, tmp
     assert_nothing_sent(watched, served, typed)
 
     record = tmp_path / "client.yaml"
-    code, _, err = run("import", str(pdf), str(record), "--client", "T. K.", "--yes")
+    code, out, err = run("import", str(pdf), str(record), "--client", "T. K.", "--yes")
     assert code == 0, err
     catalog = load_catalog(Project.at(ROOT))
     goal = load_record(record, catalog).goals[0]
     assert goal.worksheet == sheet
     imported = catalog.get(sheet).flatten(goal.answers)
-    header = {k: v for k, v in typed.items() if k.startswith("_")}
     answers = {k: v for k, v in typed.items() if not k.startswith("_")}
     assert {k: v if v is True else str(v) for k, v in imported.items()} == {
         k: v if v is True else str(v) for k, v in answers.items()
     }, "what was typed on the page is what the record now holds"
-    assert set(header) <= {"_name", "_date"}
+    assert f"the Name on the sheet is '{typed['_name']}'" in out + err, "a Name unlike the record's is pointed out"
 
 
 @pytest.mark.parametrize("language", ["es", "ar"])
@@ -338,6 +337,53 @@ def test_a_link_opens_the_sheet_filled_in_and_says_so(where, hosted, built_site,
     assert "#" not in page.url, "the answers leave the address bar"
     if where == "hosted":
         assert_nothing_sent(watched, hosted, {"own-words": "Eat better, with my sister."})
+
+
+def test_a_link_over_kept_answers_fills_only_what_is_empty(hosted, watched, tmp_path):
+    record = tmp_path / "jordan.yaml"
+    record.write_text(RECORD)
+    code, out, err = run("link", str(record), "eat-well", "--base-url", hosted)
+    assert code == 0, err
+    page = watched.page
+    page.goto(f"{hosted}worksheets/smart-goals.html")
+    page.check("#keep-here")
+    page.fill("#f-own-words", "My own words, written since")
+    page.goto(out.strip() + ".")  # pasted at the end of a sentence
+    notice = page.locator("#keep-notice")
+    notice.wait_for()
+    assert page.locator("#f-own-words").input_value() == "My own words, written since"
+    assert page.locator("#f-importance-8").is_checked(), "an empty question is filled"
+    assert "your own answer was kept" in notice.inner_text() and "What do I want?" in notice.inner_text()
+    kept = json.loads(page.evaluate("localStorage.getItem(localStorage.key(0))"))["fields"]
+    assert kept["own-words"] == "My own words, written since" and kept["importance"] == "8"
+    assert "#" not in page.url
+
+
+def test_a_link_pasted_into_the_open_page_fills_it(hosted, watched, tmp_path):
+    record = tmp_path / "jordan.yaml"
+    record.write_text(RECORD)
+    code, out, err = run("link", str(record), "eat-well", "--base-url", hosted)
+    assert code == 0, err
+    page = watched.page
+    page.goto(f"{hosted}worksheets/smart-goals.html")
+    page.goto(out.strip())  # the same page: only the fragment changes
+    page.locator("#keep-notice").wait_for()
+    assert page.locator("#f-own-words").input_value() == "Eat better."
+    assert "#" not in page.url
+
+
+def test_an_answer_out_of_bounds_is_pointed_out_before_saving(hosted, watched):
+    page = watched.page
+    page.goto(f"{hosted}worksheets/areas-of-life.html")
+    score = page.locator(".sheet-form input[type=number]").first
+    score.fill("12")
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    for button in ("#save-answers", "#save-pdf"):
+        page.click(button)
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.activeElement.type") == "number", f"{button}: the score is pointed out"
+    assert not downloads, "nothing saved that `worksheets import` would refuse"
 
 
 def test_a_cut_link_leaves_the_sheet_blank_with_a_message(hosted, watched):

@@ -32,8 +32,10 @@ def link(ctx: click.Context, record_path: Path, goal_id: str, base_url: str | No
     from ..clients import load_record, record_catalog
     from ..clients.links import MAX_LINK, goal_link
     from ..clients.records import RECORD_MODE
-    from ..clients.takehome import check_out_folder
+    from ..clients.takehome import check_out_folder, folder_note, make_private
 
+    if qr is not None and qr.suffix.lower() != ".svg":  # never over a client record by a slip
+        raise click.BadParameter("a QR code is written to a file ending in .svg", param_hint="--qr")
     project, catalog = catalog_of(ctx)
     base = site_address(catalog, base_url)
     record = load_record(record_path, catalog)
@@ -60,8 +62,12 @@ def link(ctx: click.Context, record_path: Path, goal_id: str, base_url: str | No
         import segno
 
         check_out_folder(project, qr.parent)
+        note = folder_note(qr.parent)  # as the folder was before: one made now is private
+        make_private(qr.parent)
         code = segno.make(url, error="l")
         write_atomic(qr, code.svg_inline(scale=4, border=4, dark="#000").encode("utf-8"), mode=RECORD_MODE)
     click.echo(url)
     if qr is not None:
         click.echo(visible(f"Wrote {qr}"), err=True)
+        if note:
+            click.echo(visible(note), err=True)

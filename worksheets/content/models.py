@@ -272,6 +272,9 @@ class Strings(Model):
     making_pdf: Text
     made_pdf: Text
     pdf_failed: Text
+    pdf_cut: Text
+    link_kept: Text
+    kept_old: Text
     topics: Text
     not_found_title: Text
     not_found_text: Text

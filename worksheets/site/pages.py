@@ -153,6 +153,9 @@ SCRIPT_STRINGS = (
     "making_pdf",
     "made_pdf",
     "pdf_failed",
+    "pdf_cut",
+    "link_kept",
+    "kept_old",
 )
 """The strings the page's script says (templates/sheet.js): given to it with the page."""
 
