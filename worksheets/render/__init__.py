@@ -13,6 +13,7 @@ _EXPORTS = {
     "Document": "pool",
     "PageReport": "pool",
     "check_templates": "html",
+    "default_jobs": "pool",
     "environment": "html",
     "render_all": "pool",
     "render_document": "html",
