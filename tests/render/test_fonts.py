@@ -83,7 +83,7 @@ RENDER_BOTH = textwrap.dedent(
     from worksheets.project import Project
 
     project = Project.at(sys.argv[1])
-    head = '<head><link rel="stylesheet" href="css/sheet.css"></head>'
+    head = '<head><link rel="stylesheet" href="css/pdf-fonts.css"><link rel="stylesheet" href="css/sheet.css"></head>'
     html = f'<html>{head}<body class="sheet"><p>Han: {han}</p></body></html>'
     plain = HTML(string=html, base_url=project.templates.as_uri() + "/").write_pdf()
     open(sys.argv[2] + "/plain.pdf", "wb").write(plain)

@@ -225,11 +225,12 @@ def check(ctx: click.Context, strict: bool) -> None:
     """Validate the content, translations and templates without building anything."""
     from ..content import content_warnings
     from ..render import check_templates, environment
-    from ..site import editions, plan_pdfs, site_pages
+    from ..site import editions, plan_pdfs, site_pages, web_font_rules
 
     project, catalog = catalog_of(ctx)
     env = environment(project)
     templates = check_templates(env)
+    web_font_rules(project)  # the fonts' rules and files, which the pages' web fonts are made from
     languages, gaps = editions(project, catalog)
     for translated, _ in languages:
         plan_pdfs(env, project, translated, PAPERS)  # renders the HTML of every PDF, no PDF

@@ -27,6 +27,7 @@ _EXPORTS = {
     "URL_PATTERN": "modelbase",
     "LinesField": "fields",
     "MAX_BYTES": "yamlsource",
+    "PDF_FONTS": "glyphs",
     "Model": "modelbase",
     "Packet": "models",
     "GasLevel": "models",

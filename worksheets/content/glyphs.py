@@ -20,9 +20,9 @@ from ..errors import Problem
 from ..project import Project
 from .yamlsource import Document, Key, read_yaml
 
-SHEET_CSS = Path("css", "sheet.css")
-"""The stylesheet of every paper document; its fonts are the ones any text can fall back on (a
-variant's own font, such as OpenDyslexic, comes in front of them and has fewer characters)."""
+PDF_FONTS = Path("css", "pdf-fonts.css")
+"""The fonts' stylesheet of every paper document; its fonts are the ones any text can fall back on
+(a variant's own font, such as OpenDyslexic, comes in front of them and has fewer characters)."""
 _FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:ttf|otf))""")
 _NO_GLYPH_NEEDED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 """Control and format characters (joiners, variation selectors, direction marks) and spaces:
@@ -33,11 +33,11 @@ SHOWN_AT_MOST = 8
 
 @cache
 def _covered(templates: Path) -> frozenset[int]:
-    """Every code point that a font loaded by ``templates``' sheet stylesheet has a glyph for
+    """Every code point that a font loaded by ``templates``' PDF fonts' stylesheet has a glyph for
     (read once per process)."""
-    from fontTools.ttLib import TTFont  # a dependency of WeasyPrint, imported only when needed
+    from fontTools.ttLib import TTFont  # imported only when needed
 
-    stylesheet = templates / SHEET_CSS
+    stylesheet = templates / PDF_FONTS
     covered: set[int] = set()
     for url in sorted(set(_FONT_URL.findall(stylesheet.read_text(encoding="utf-8")))):
         with TTFont((stylesheet.parent / url).resolve(), lazy=True) as font:

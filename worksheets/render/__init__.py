@@ -14,6 +14,7 @@ _EXPORTS = {
     "PageReport": "pool",
     "SheetQr": "html",
     "check_templates": "html",
+    "default_jobs": "pool",
     "environment": "html",
     "render_all": "pool",
     "render_document": "html",

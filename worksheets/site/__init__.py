@@ -23,6 +23,8 @@ _EXPORTS = {
     "serve": "preview",
     "site_pages": "pages",
     "up_to_date": "freshness",
+    "web_fonts": "webfonts",
+    "web_font_rules": "webfonts",
 }
 """What the stages above use, and the module each comes from (imported when first asked for)."""
 

@@ -44,8 +44,10 @@ from .freshness import (
 from ..content import Catalog, load_catalog, project_translations
 from ..project import Project
 from ..render import environment, render_document, render_packet
-from ..render import Document, render_all
+from ..render import Document, default_jobs, render_all
 from .pages import Download, Languages, page_paths, site_pages, sitemap
+from .webfonts import FOLDER as WEBFONTS
+from .webfonts import web_fonts
 
 SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
     ("print", "print", None),
@@ -132,9 +134,7 @@ def _replace(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _downloads(
-    catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict], folder: str
-) -> tuple[dict, dict]:
+def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict], folder: str) -> tuple[dict, dict]:
     """What each worksheet and packet page offers: PDFs grouped by format, with sizes and pages
     (their links made from the language's folder)."""
     strings = catalog.strings
@@ -181,6 +181,7 @@ def build(
     catalog = load_catalog(project)  # bad content stops the build here, before anything is written
     all_editions, notes = editions(project, catalog)
     env = environment(project)
+    fonts = web_fonts(project, jobs=jobs or default_jobs())  # a broken font rule stops the build here too
     plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in all_editions]
     planned = [p for _, _, plan in plans for p in plan]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -200,7 +201,7 @@ def build(
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
                 done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
-            written = _write_pages(env, project, plans, stage, done, preview=not pdfs)
+            written = _write_pages(env, project, plans, stage, done, fonts, preview=not pdfs)
             removed = _remove_stale(stage, set(written) | set(done))
             files = sorted(set(written) | set(done))
             manifest = {"inputs": inputs, "pdfs": done, "files": files}
@@ -220,11 +221,13 @@ def _write_pages(
     plans: list[tuple[Catalog, str, list[PlannedPdf]]],
     stage: Path,
     done: dict,
+    fonts: dict[str, bytes],
     *,
     preview: bool,
 ) -> list[str]:
-    """Write the assets, the marker and every page of every language (each language but the
-    content's own in its folder), and the sitemap; return their paths."""
+    """Write the assets (the web fonts ``fonts`` among them), the marker and every page of every
+    language (each language but the content's own in its folder), and the sitemap; return their
+    paths."""
     shutil.rmtree(stage / "assets", ignore_errors=True)
     written = []
     for name, folder in project.site_asset_folders().items():  # links checked by Project.at
@@ -232,6 +235,10 @@ def _write_pages(
             target = Path("assets", name, path.relative_to(folder))
             _replace(stage / target, path.read_bytes())
             written.append(str(target))
+    for name, data in sorted(fonts.items()):
+        target = Path("assets", WEBFONTS, name)
+        _replace(stage / target, data)
+        written.append(str(target))
     _replace(stage / "favicon.svg", (project.templates / "favicon.svg").read_bytes())
     _replace(stage / MARKER, b"Built by worksheets; `worksheets build` replaces this folder.\n")
     written += ["favicon.svg", MARKER]
