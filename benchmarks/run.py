@@ -4,6 +4,10 @@ Everything is measured in one run on this machine, so the ratios between figures
 the figures themselves. Whole-process times include Python's start-up, as a user would see them.
 Nothing here asserts anything: targets are compared by a person (see docs/performance.md).
 Options: ``--skip-large`` leaves out the 200-worksheet catalog (a few minutes).
+
+Builds make the pages' web fonts once and keep them in a cache (``site/webfonts.py``); every
+build here uses a cache folder of its own, emptied before each cold build, so a cold build pays
+for them as a first build on a new computer does. One cold build more is timed with them cached.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # weighing.py and browsing.py: how the tests weigh a page
 
 from worksheets.content.loader import load_catalog  # noqa: E402
 from worksheets.project import Project  # noqa: E402
@@ -35,10 +40,22 @@ def row(what: str, figure: str, note: str = "") -> None:
     print(f"  {what:<52} {figure:>14}  {note}", flush=True)
 
 
+FONT_CACHE = Path(tempfile.mkdtemp(prefix="worksheets-bench-cache-"))
+"""The cache folder (``XDG_CACHE_HOME``) of every command run here."""
+
+
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = {**os.environ, "XDG_CACHE_HOME": str(FONT_CACHE)}
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     return time.perf_counter() - start
+
+
+def cold(command: list[str]) -> float:
+    """``timed``, with the web fonts' cache emptied first."""
+    shutil.rmtree(FONT_CACHE, ignore_errors=True)
+    FONT_CACHE.mkdir()
+    return timed(command)
 
 
 def cli(project: Path, *args: str) -> list[str]:
@@ -60,10 +77,12 @@ def build_times(work: Path) -> float:
     project = copy_project(work / "project")
     out = work / "site"
     cpus = default_jobs()
-    one = timed(cli(project, "build", "--out", str(out), "--clean", "--jobs", "1"))
+    one = cold(cli(project, "build", "--out", str(out), "--clean", "--jobs", "1"))
     row("cold build, 1 job", f"{one:.1f} s")
-    many = timed(cli(project, "build", "--out", str(out), "--clean", "--jobs", str(cpus)))
+    many = cold(cli(project, "build", "--out", str(out), "--clean", "--jobs", str(cpus)))
     row(f"cold build, {cpus} jobs", f"{many:.1f} s", f"{many / one:.2f} x 1 job (target <= 0.6)")
+    cached = timed(cli(project, "build", "--out", str(out), "--clean", "--jobs", str(cpus)))
+    row(f"cold build, {cpus} jobs, web fonts cached", f"{cached:.1f} s", f"{cached / many:.2f} x with none cached")
     noop = timed(cli(project, "build", "--out", str(out)))
     row("no-op rebuild, whole process", f"{noop:.2f} s", "target <= 0.3 s")
     sheet = project / "content" / "worksheets" / "perfect-day.yaml"
@@ -87,7 +106,7 @@ def build_times(work: Path) -> float:
     row("cost per PDF in the cold build", f"{many / len(pdfs):.3f} s", f"{len(pdfs)} PDFs, {cpus} jobs")
     every = copy_project(work / "languages", languages=True)
     out3 = work / "site-languages"
-    three = timed(cli(every, "build", "--out", str(out3), "--clean", "--jobs", str(cpus)))
+    three = cold(cli(every, "build", "--out", str(out3), "--clean", "--jobs", str(cpus)))
     count = len(json.loads((out3 / MANIFEST).read_text())["pdfs"])
     row(f"cold build, 3 languages, {cpus} jobs", f"{three:.1f} s", f"{three / many:.2f} x English only; {count} PDFs")
     noop3 = timed(cli(every, "build", "--out", str(out3)))
@@ -96,7 +115,36 @@ def build_times(work: Path) -> float:
     po.write_text(po.read_text().replace('msgstr "¿Qué quiero?"', 'msgstr "¿Qué es lo que quiero?"'))
     spanish = timed(cli(every, "build", "--out", str(out3)))
     row("rebuild after one Spanish text changed", f"{spanish:.1f} s", f"{spanish / three:.2f} x cold, 3 languages")
+    page_weights(out3)
     return many / len(pdfs)
+
+
+def page_weights(site: Path) -> None:
+    """The heaviest worksheet page of each language, weighed as ``tests/site/test_weight.py`` does."""
+    try:
+        from browsing import CHROMIUM, launch
+        from playwright.sync_api import sync_playwright
+        from weighing import open_and_weigh, served
+    except ImportError:
+        row("heaviest worksheet page", "n/a", "Playwright is not installed (pip install -e '.[test]')")
+        return
+    if not CHROMIUM:
+        row("heaviest worksheet page", "n/a", "chromium is not installed")
+        return
+    with sync_playwright() as playwright, served(site) as url:
+        browser = launch(playwright)
+        for language in ("", "es/", "ar/"):
+            weights = []
+            for path in sorted((site / language / "worksheets").glob("*.html")):
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                loaded = open_and_weigh(page, url + str(path.relative_to(site)))
+                fonts = sum(item.weight for item in loaded if item.url.endswith(".woff2"))
+                weights.append((sum(item.weight for item in loaded), fonts, str(path.relative_to(site))))
+                page.close()
+            weight, fonts, name = max(weights)
+            note = f"{name}; {fonts / 1000:.1f} kB of it fonts (target < 150 kB)"
+            row(f"heaviest worksheet page, {language.rstrip('/') or 'en'}", f"{weight / 1000:.1f} kB", note)
+        browser.close()
 
 
 RECORD = """client: Client {n}
@@ -214,12 +262,15 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
     with tempfile.TemporaryDirectory(prefix="worksheets-bench-") as tmp:
         work = Path(tmp)
-        per_pdf = build_times(work)
-        prefill_times(work)
-        report_times(work)
-        per_sheet(work, per_pdf)
-        if "--skip-large" not in sys.argv:
-            large_catalog(work)
+        try:
+            per_pdf = build_times(work)
+            prefill_times(work)
+            report_times(work)
+            per_sheet(work, per_pdf)
+            if "--skip-large" not in sys.argv:
+                large_catalog(work)
+        finally:
+            shutil.rmtree(FONT_CACHE, ignore_errors=True)
     print("\n| measure | figure | note |\n| --- | --- | --- |")
     for what, figure, note in ROWS:
         print(f"| {what} | {figure} | {note} |")

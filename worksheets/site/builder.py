@@ -12,6 +12,7 @@
   are rendered; outputs no longer planned are removed. When no input file has changed at all,
   the build stops before loading anything: no content is parsed and WeasyPrint is not imported.
 - Parallel: PDFs are rendered by a pool of worker processes (``render.pool``).
+- The pages' web fonts (``webfonts``) are taken from the user's cache, made only when missing.
 """
 
 from __future__ import annotations

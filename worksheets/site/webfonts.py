@@ -25,15 +25,17 @@ fetches a slice only when the page's text has a character in it:
 Together the slices of a face hold every character of its TrueType file, so whatever a client
 types is drawn in the same font as in the PDF, the slice being fetched when it is needed. Every
 layout feature is kept with every glyph it can reach, so Arabic is joined and its marks placed as
-in the PDF. Hinting instructions are left out: the browsers of Linux, macOS, Android and iOS do
-not run them, and they are a third of a face's size (Windows draws the unhinted outlines a little
-softer at small sizes).
+in the PDF. Hinting instructions are left out: they are a third of a face's size, and browsers
+outside Windows mostly draw without them (macOS and iOS ignore them; Chromium on Linux, with the
+usual light hinting, draws the site's pages pixel for pixel the same without them). Windows may
+draw the unhinted outlines a little softer at small sizes.
 
-Compressing the fonts (brotli) takes about 40 s of CPU, longer than a third of the cold build, so
-each file is cached in the user's cache folder, named by a hash of everything it is made from: the
-source font's bytes, the slice's characters, these options and fontTools' version. A build, the
-preview and a clean build then copy the files unless a font, a slice or fontTools changed. None of
-this touches a PDF's freshness key: the web fonts are made into the site, not read by WeasyPrint.
+Making them takes about 30 s of CPU, most of it brotli's compression (a cold build of the English
+site takes about 75 s), so each file is cached in the user's cache folder, named by a hash of
+everything it is made from: the source font's bytes, the slice's characters, these options and
+fontTools' version. Every later build, a clean build and the preview then copy the files, unless
+a font, a slice or fontTools changed. None of this touches a PDF's freshness key: the web fonts
+are made into the site, never read by WeasyPrint.
 """
 
 from __future__ import annotations
