@@ -41,6 +41,7 @@ function collect() {
 /**
  * A fingerprint of the form's questions: every field's name and kind, and each choice's value.
  * Answers saved from a sheet whose questions have changed since are not poured into this one.
+ * The questions never change while the page is open: worked out once, as QUESTIONS.
  */
 function fingerprint() {
   const parts = new Set(controls().map((c) => `${c.name}|${kind(c)}|${kind(c) === "choice" ? c.value : ""}`));
@@ -51,6 +52,8 @@ function fingerprint() {
   }
   return hash.toString(16).padStart(8, "0");
 }
+
+const QUESTIONS = fingerprint();
 
 /** The problem with `values` for this form ("damaged"), or null when every value fits a field. */
 function misfit(values) {
@@ -76,16 +79,15 @@ function misfit(values) {
  * the names whose value the form took (a date field takes only a date it can read).
  */
 function pour(values, only = false) {
-  const took = new Set();
   for (const c of controls()) {
     if (only && !(c.name in values)) continue;
     const k = kind(c);
     if (k === "tick") c.checked = values[c.name] === true;
     else if (k === "choice") c.checked = values[c.name] === c.value;
     else c.value = values[c.name] ?? "";
-    if (c.name in values && collect()[c.name] === values[c.name]) took.add(c.name);
   }
-  return took;
+  const now = collect();
+  return Object.keys(values).filter((name) => now[name] === values[name]);
 }
 
 /** The first answer the browser finds out of bounds (a score of 12), pointed out; else null. */
@@ -132,7 +134,7 @@ function saveAnswers() {
     version: VERSION,
     sheet: data.sheet,
     title: data.title,
-    questions: fingerprint(),
+    questions: QUESTIONS,
     saved: new Date().toISOString(),
     fields: collect(),
   };
@@ -151,7 +153,7 @@ function readAnswers(text) {
   }
   if (!file || file.format !== FORMAT || file.version !== VERSION) return { problem: S.answers_damaged };
   if (file.sheet !== data.sheet) return { problem: fill(S.answers_other_sheet, { title: String(file.title || file.sheet) }) };
-  if (file.questions !== fingerprint()) return { problem: S.answers_old };
+  if (file.questions !== QUESTIONS) return { problem: S.answers_old };
   if (misfit(file.fields)) return { problem: S.answers_damaged };
   return { values: file.fields };
 }
@@ -172,7 +174,7 @@ async function openAnswers(event) {
 function keep() {
   if (!keepBox.checked) return;
   try {
-    localStorage.setItem(STORE, JSON.stringify({ questions: fingerprint(), fields: collect() }));
+    localStorage.setItem(STORE, JSON.stringify({ questions: QUESTIONS, fields: collect() }));
   } catch {
     keepBox.checked = false;
     say(S.keep_failed);
@@ -216,7 +218,7 @@ function forget() {
 function restoreKept() {
   const kept = stored();
   if (!kept) return;
-  if (kept.questions === fingerprint() && !misfit(kept.fields)) {
+  if (kept.questions === QUESTIONS && !misfit(kept.fields)) {
     keepBox.checked = true;
     pour(kept.fields);
     say(S.kept_back);

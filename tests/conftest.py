@@ -226,3 +226,16 @@ def browser() -> Iterator[object]:
         chromium = launch(playwright)
         yield chromium
         chromium.close()
+
+
+def read_fragment(text: str) -> dict:
+    """The JSON a `worksheets link` fragment carries, read as the page's script reads it (base64url
+    of raw DEFLATE); ValueError if it is not one."""
+    import base64
+    import json
+    import zlib
+
+    if not text.startswith("fill="):
+        raise ValueError("not a fill fragment")
+    packed = base64.urlsafe_b64decode(text[5:] + "=" * (-len(text[5:]) % 4))
+    return json.loads(zlib.decompress(packed, -15).decode("utf-8"))

@@ -167,7 +167,7 @@ function isRtl(text, pageRtl) {
 
 /** Lines of `text` no wider than `room` at `size`, breaking between words where it can. */
 async function wrap(text, rtlText, fonts, size, room, multiline) {
-  const measure = async (line) => (await runs(line, rtlText, fonts)).reduce((w, r) => w + width(r, size), 0);
+  const measure = (line) => lineWidth(line, rtlText, fonts, size);
   if (!multiline) return [text.replace(/\s+/g, " ")];
   const lines = [];
   for (const paragraph of text.split("\n")) {
@@ -187,7 +187,10 @@ async function wrap(text, rtlText, fonts, size, room, multiline) {
       const letters = Array.from(line);
       let used = 0;
       let n = 0;
-      while (n < letters.length && used + (await measure(letters[n])) <= room) used += await measure(letters[n++]);
+      for (let next = await measure(letters[0]); n < letters.length && used + next <= room; n++) {
+        used += next;
+        next = n + 1 < letters.length ? await measure(letters[n + 1]) : 0;
+      }
       lines.push(letters.slice(0, Math.max(n, 1)).join(""));
       line = letters.slice(Math.max(n, 1)).join("");
     }
@@ -203,7 +206,7 @@ async function drawText(PDFLib, doc, fonts, field, text, pageRtl) {
   const multiline = field.isMultiline();
   const colour = inkOf(field);
   for (const widget of field.acroField.getWidgets()) {
-    const box = upright(widget);
+    const box = uprightBox(widget);
     const room = box.width - 2 * PADDING;
     let size = fontSizeOf(field);
     let lines;
@@ -246,12 +249,14 @@ async function drawText(PDFLib, doc, fonts, field, text, pageRtl) {
   return fits;
 }
 
+/** How wide a line of logical text is at `size`. */
 async function lineWidth(line, rtl, fonts, size) {
   return (await runs(line, rtl, fonts)).reduce((w, r) => w + width(r, size), 0);
 }
 
-/** A widget's rectangle with its corners in order (WeasyPrint writes the top edge first). */
-function upright(widget) {
+/** A widget's rectangle with its corners in order, written back to the widget: WeasyPrint writes
+ * the top edge first, and pdf-lib would then draw an appearance of negative height. */
+function uprightBox(widget) {
   const r = widget.getRectangle();
   const box = {
     x: Math.min(r.x, r.x + r.width),

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from worksheets.clients.links import MAX_LINK, read_fragment
+from worksheets.clients.links import MAX_LINK
 from worksheets.clients.records import load_record
 
-from conftest import RECORD, run
+from conftest import RECORD, read_fragment, run
 
 BASE = "https://example.org/worksheets/"
 

@@ -25,11 +25,11 @@ from pypdf.generic import NameObject
 
 from worksheets.cli import cli
 from worksheets.clients.fillin import typed_day
-from worksheets.clients.links import MAX_LINK, read_fragment
+from worksheets.clients.links import MAX_LINK
 from worksheets.clients.records import load_record
 from worksheets.content import long_date
 
-from conftest import ROOT, fill, fillable, run
+from conftest import ROOT, fill, fillable, read_fragment, run
 
 BASE = "https://example.org/sheets/"
 

@@ -8,26 +8,25 @@ recorded, with its method and body: nothing typed may leave the page.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from pypdf import PdfReader
-
 from browsing import Watched, need
-from conftest import RECORD, ROOT, run
+from pypdf import PdfReader
+from weighing import served as serve_folder
+
 from worksheets.clients.records import load_record
 from worksheets.content import load_catalog
 from worksheets.project import Project
+
+from conftest import RECORD, ROOT, run
 
 SHEETS = sorted(p.stem for p in (ROOT / "content" / "worksheets").glob("*.yaml"))
 WORDS = {
@@ -62,16 +61,8 @@ def served(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def hosted(built_site) -> Iterator[str]:
     """The built site (every language) from a plain web server, as a host would serve it."""
-    handler = functools.partial(_Quiet, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
+    with serve_folder(built_site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -172,7 +163,7 @@ def test_save_as_pdf_fills_the_sites_pdf_and_imports(sheet, served, watched, tmp
     page.select_option("#paper", label="A4")
     typed = type_everything(page, WORDS["en"])
     pdf = save(page, "#save-pdf", tmp_path)
-    assert re.fullmatch(r".+ – .+ 20\d\d\.pdf", pdf.name), pdf.name
+    assert re.fullmatch(r".+ – .+ 20\d\d\.pdf", pdf.name), pdf.name  # noqa: RUF001 (the dash the page puts in the name)
     assert pdf_values(pdf) == typed, "every value typed is in the PDF's fields, Name and Date too"
     assert "worksheets:" + sheet in str(PdfReader(pdf).metadata.get("/Keywords")), "import knows the sheet"
     assert (
@@ -319,13 +310,20 @@ def test_forget_asks_first_and_a_no_keeps_everything(hosted, watched):
 # ---- Links that fill a sheet ----
 
 
+def link_to(record_text: str, folder: Path, base: str) -> str:
+    """What `worksheets link` prints for goal eat-well of a record holding ``record_text``."""
+    record = folder / "jordan.yaml"
+    record.write_text(record_text)
+    code, out, err = run("link", str(record), "eat-well", "--base-url", base)
+    assert code == 0, err
+    return out.strip()
+
+
 @pytest.mark.parametrize("where", ["hosted", "file"])
 def test_a_link_opens_the_sheet_filled_in_and_says_so(where, hosted, built_site, watched, tmp_path):
-    record = tmp_path / "jordan.yaml"
-    record.write_text(RECORD.replace("own-words: Eat better.", "own-words: Eat better, with my sister."))
-    code, out, err = run("link", str(record), "eat-well", "--base-url", hosted)
-    assert code == 0, err
-    link = out.strip() if where == "hosted" else out.strip().replace(hosted, built_site.as_uri() + "/")
+    link = link_to(RECORD.replace("own-words: Eat better.", "own-words: Eat better, with my sister."), tmp_path, hosted)
+    if where == "file":
+        link = link.replace(hosted, built_site.as_uri() + "/")
     page = watched.page
     page.goto(link)
     notice = page.locator("#keep-notice")
@@ -340,15 +338,12 @@ def test_a_link_opens_the_sheet_filled_in_and_says_so(where, hosted, built_site,
 
 
 def test_a_link_over_kept_answers_fills_only_what_is_empty(hosted, watched, tmp_path):
-    record = tmp_path / "jordan.yaml"
-    record.write_text(RECORD)
-    code, out, err = run("link", str(record), "eat-well", "--base-url", hosted)
-    assert code == 0, err
+    link = link_to(RECORD, tmp_path, hosted)
     page = watched.page
     page.goto(f"{hosted}worksheets/smart-goals.html")
     page.check("#keep-here")
     page.fill("#f-own-words", "My own words, written since")
-    page.goto(out.strip() + ".")  # pasted at the end of a sentence
+    page.goto(link + ".")  # pasted at the end of a sentence
     notice = page.locator("#keep-notice")
     notice.wait_for()
     assert page.locator("#f-own-words").input_value() == "My own words, written since"
@@ -360,13 +355,10 @@ def test_a_link_over_kept_answers_fills_only_what_is_empty(hosted, watched, tmp_
 
 
 def test_a_link_pasted_into_the_open_page_fills_it(hosted, watched, tmp_path):
-    record = tmp_path / "jordan.yaml"
-    record.write_text(RECORD)
-    code, out, err = run("link", str(record), "eat-well", "--base-url", hosted)
-    assert code == 0, err
+    link = link_to(RECORD, tmp_path, hosted)
     page = watched.page
     page.goto(f"{hosted}worksheets/smart-goals.html")
-    page.goto(out.strip())  # the same page: only the fragment changes
+    page.goto(link)  # the same page: only the fragment changes
     page.locator("#keep-notice").wait_for()
     assert page.locator("#f-own-words").input_value() == "Eat better."
     assert "#" not in page.url

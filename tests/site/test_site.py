@@ -10,9 +10,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT
 from worksheets.content.loader import load_catalog
 from worksheets.site.builder import build
+
+from conftest import ROOT
 
 RESOURCE_ATTRS = {("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("iframe", "src")}
 

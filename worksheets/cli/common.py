@@ -178,6 +178,13 @@ def save_if_agreed(box: dict[str, Any], changed: Any, changes: list[str], lines:
     return True
 
 
+def check_suffix(path: Path, suffix: str, what: str, option: str) -> None:
+    """Refuse to write ``what`` to ``path`` unless its name ends in ``suffix``: a file made from a
+    client record must never land on the record itself, or on another file, by a slip."""
+    if path.suffix.lower() != suffix:
+        raise click.BadParameter(f"{what} is written to a file ending in {suffix}", param_hint=option)
+
+
 def site_address(catalog: Catalog, base_url: str | None) -> str:
     """The site's address for a link to its pages: ``--base-url``, else ``base_url`` in
     ``site.yaml``; a usage error when there is neither, or it is not a web address ending with /."""

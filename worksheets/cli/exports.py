@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, visible
-from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, worksheet_arg
+from .common import EXISTING_FILE, catalog_of, check_suffix, required_text, save_if_agreed, worksheet_arg
 
 DEFAULT_WORKSHEET = "smart-goals"
 """The worksheet a goal from another system is filed under when it names none: SMART goals is
@@ -42,9 +42,7 @@ def export(ctx: click.Context, record_path: Path, kind: str, output: Path) -> No
     from ..clients.takehome import check_out_folder
 
     project, catalog = catalog_of(ctx)
-    suffix = {"fhir": ".json", "csv": ".csv"}[kind]
-    if output.suffix.lower() != suffix:  # never over a client record or another file by a slip
-        raise click.BadParameter(f"a {kind} export is written to a file ending in {suffix}", param_hint="--output")
+    check_suffix(output, {"fhir": ".json", "csv": ".csv"}[kind], f"a {kind} export", "--output")
     record = load_record(record_path, catalog)
     folder = output.parent.resolve()
     if not folder.is_dir():

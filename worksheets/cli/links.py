@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, visible
-from .common import EXISTING_FILE, catalog_of, site_address
+from .common import EXISTING_FILE, catalog_of, check_suffix, site_address
 
 
 @click.command()
@@ -34,8 +34,8 @@ def link(ctx: click.Context, record_path: Path, goal_id: str, base_url: str | No
     from ..clients.records import RECORD_MODE
     from ..clients.takehome import check_out_folder, folder_note, make_private
 
-    if qr is not None and qr.suffix.lower() != ".svg":  # never over a client record by a slip
-        raise click.BadParameter("a QR code is written to a file ending in .svg", param_hint="--qr")
+    if qr is not None:
+        check_suffix(qr, ".svg", "a QR code", "--qr")
     project, catalog = catalog_of(ctx)
     base = site_address(catalog, base_url)
     record = load_record(record_path, catalog)

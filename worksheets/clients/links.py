@@ -56,11 +56,3 @@ def _value(value: Any) -> str | bool:
     if isinstance(value, bool):
         return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def read_fragment(text: str) -> dict[str, Any]:
-    """The JSON a fragment carries (what the page's script reads); ValueError if it is not one."""
-    if not text.startswith("fill="):
-        raise ValueError("not a fill fragment")
-    packed = base64.urlsafe_b64decode(text[5:] + "=" * (-len(text[5:]) % 4))
-    return json.loads(zlib.decompress(packed, -15).decode("utf-8"))

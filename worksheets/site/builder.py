@@ -29,7 +29,10 @@ from pathlib import Path
 from jinja2 import Environment
 
 from ..atomic import locked, recover_folder, replace_folder, staging
+from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
+from ..project import Project
+from ..render import Document, default_jobs, environment, render_all, render_document, render_packet
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -42,10 +45,6 @@ from .freshness import (
     read_manifest,
     up_to_date,
 )
-from ..content import Catalog, load_catalog, project_translations
-from ..project import Project
-from ..render import environment, render_document, render_packet
-from ..render import Document, default_jobs, render_all
 from .pages import Download, Languages, page_paths, site_pages, sitemap
 from .webfonts import FOLDER as WEBFONTS
 from .webfonts import web_fonts
@@ -144,7 +143,7 @@ def _downloads(catalog: Catalog, planned: list[PlannedPdf], done: dict[str, dict
     for p in planned:  # planned in page order: owner, then format, then paper
         entry = done[p.path]
         href = p.path.removeprefix(folder)
-        download = Download(href, getattr(strings, p.paper), _size(entry["size"]), entry["pages"])
+        download = Download(href, getattr(strings, p.paper), _size(entry["size"]), entry["pages"], p.group, p.paper)
         if p.group == "packet":
             packets[p.owner].append(download)
             continue

@@ -31,12 +31,15 @@ class Listing:
 
 @dataclass(frozen=True)
 class Download:
-    """A PDF offered on the site: where it is (from the site's root), its name, size and pages."""
+    """A PDF offered on the site: where it is (from the site's root), its name, size and pages,
+    and the format (``group``: print, fillable, a variant, packet) and paper it is in."""
 
     href: str
     label: str
     size: str
     pages: int
+    group: str
+    paper: str
 
 
 def listings(catalog: Catalog) -> dict[str, list[Listing]]:
@@ -176,7 +179,7 @@ def worksheet_page(
     path = f"worksheets/{ws.id}.html"
     context = _context(catalog, path, preview=preview, languages=languages)
     strings = catalog.strings
-    fillable = next((files for title, files in downloads if title == strings.format_fillable), [])
+    fillable = [d for _, files in downloads for d in files if d.group == "fillable"]
     script = {
         "sheet": ws.id,
         "title": ws.title,
