@@ -9,7 +9,6 @@ place and the characters, as ``file:line:col: warning: ...``.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -18,12 +17,9 @@ from typing import Any
 
 from ..errors import Problem
 from ..project import Project
+from .fontfaces import codes_of, faces
 from .yamlsource import Document, Key, read_yaml
 
-PDF_FONTS = Path("css", "pdf-fonts.css")
-"""The fonts' stylesheet of every paper document; its fonts are the ones any text can fall back on
-(a variant's own font, such as OpenDyslexic, comes in front of them and has fewer characters)."""
-_FONT_URL = re.compile(r"""url\(\s*["']?([^"')]+\.(?:ttf|otf))""")
 _NO_GLYPH_NEEDED = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 """Control and format characters (joiners, variation selectors, direction marks) and spaces:
 shaping uses them, but none is drawn as a glyph of its own."""
@@ -33,16 +29,8 @@ SHOWN_AT_MOST = 8
 
 @cache
 def _covered(templates: Path) -> frozenset[int]:
-    """Every code point that a font loaded by ``templates``' PDF fonts' stylesheet has a glyph for
-    (read once per process)."""
-    from fontTools.ttLib import TTFont  # imported only when needed
-
-    stylesheet = templates / PDF_FONTS
-    covered: set[int] = set()
-    for url in sorted(set(_FONT_URL.findall(stylesheet.read_text(encoding="utf-8")))):
-        with TTFont((stylesheet.parent / url).resolve(), lazy=True) as font:
-            covered.update(font.getBestCmap() or {})
-    return frozenset(covered)
+    """Every code point that a font of ``templates``' PDF fonts' stylesheet has a glyph for."""
+    return frozenset().union(*(codes_of(face) for face in faces(templates)))
 
 
 def missing(text: str, templates: Path) -> list[str]:
