@@ -391,6 +391,10 @@ def test_a_cut_link_leaves_the_sheet_blank_with_a_message(hosted, watched):
 
 def test_the_tools_are_labelled_and_work_from_the_keyboard(hosted, watched, tmp_path):
     page = watched.page
+    # Playwright asks the browser to catch file choosers without waiting for its answer, so a key
+    # pressed straight after `expect_file_chooser` can open the chooser first and be missed: a
+    # listener set before the page loads has the catching on by the time a key is pressed.
+    page.on("filechooser", lambda chooser: None)
     page.goto(f"{hosted}worksheets/smart-goals.html")
     for control in ("#save-pdf", "#paper", "#save-answers", "#open-answers", "#keep-here", "#forget"):
         label = page.locator(control).evaluate(
