@@ -11,7 +11,8 @@
   and fonts, the tool's and WeasyPrint's versions and the options. Only PDFs whose key changed
   are rendered; outputs no longer planned are removed. When no input file has changed at all,
   the build stops before loading anything: no content is parsed and WeasyPrint is not imported.
-- Parallel: PDFs are rendered by a pool of worker processes (``render.pool``).
+- Parallel: PDFs are rendered by a pool of worker processes (``render.pool``), or by the workers of
+  a Dask cluster (``render.cluster``); either way this process writes every file.
 - The pages' web fonts (``webfonts``) are taken from the user's cache, made only when missing.
 """
 
@@ -32,7 +33,7 @@ from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project
-from ..render import Document, default_jobs, environment, render_all, render_document, render_packet
+from ..render import Cluster, Document, default_jobs, environment, render_all, render_document, render_packet
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -162,10 +163,12 @@ def build(
     *,
     pdfs: bool = True,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
     clean: bool = False,
     progress: Callable[[int], Progress] | None = None,
 ) -> BuildResult:
-    """Build the site into ``out``, rendering only what changed (everything with ``clean``).
+    """Build the site into ``out``, rendering only what changed (everything with ``clean``), in
+    ``jobs`` local processes or on a Dask ``cluster``.
 
     Without ``pdfs`` (a quick preview) the pages say that the PDFs were not made. ``progress``,
     given the number of PDFs to render, returns a function called once per PDF rendered.
@@ -197,7 +200,7 @@ def build(
             if out.exists() and not clean:
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
-            results = render_all(project, [p.document for p in todo], jobs=jobs, done=tick)
+            results = render_all(project, [p.document for p in todo], jobs=jobs, cluster=cluster, done=tick)
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
                 done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
