@@ -225,3 +225,15 @@ def test_scheduler_options_are_checked_before_any_work(small, tmp_path):
     assert done.returncode == 2
     assert "--scheduler needs Dask on this computer: pip install 'worksheets[dask]'" in done.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_a_build_with_no_pdf_to_render_does_not_ask_the_cluster(small, local_site, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(small.root, project)
+    about = project / "content" / "pages" / "about.yaml"
+    about.write_text(about.read_text(encoding="utf-8") + "\n# a comment changes the inputs, not a PDF\n")
+    site = old_site(local_site, tmp_path / "site")
+    args = ("build", "--out", str(site), "--paper", "a4", "--scheduler", "tcp://127.0.0.1:9")
+    code, stdout, stderr = run(*args, "--cluster-timeout", "2", project=project)
+    assert code == 0, stderr
+    assert stdout.startswith("Rendered 0, up to date 21, removed 0")

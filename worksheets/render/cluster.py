@@ -23,6 +23,7 @@ not at all, exactly as after a local build.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import shutil
 import tempfile
 import threading
@@ -51,12 +52,15 @@ def render_on_cluster(
     project: Project, documents: list[Document], cluster: Cluster, *, done: Callable[[int], None] | None = None
 ) -> list[RenderedPdf]:
     """Render every document on ``cluster``, in order; ``done(i)`` is called as document ``i``
-    comes back."""
+    comes back. Nothing to render needs no cluster: it is not even asked."""
+    if not documents:
+        return []
     client = _connect(cluster)
     try:
         _same_versions(client, cluster)
         files = _project_files(project)
-        name = "worksheets-files-" + _digest(files)
+        # One name per build: two builds sharing a cluster must not remove each other's files.
+        name = f"worksheets-files-{_digest(files)}-{secrets.token_hex(4)}"
         _bounded(cluster, "sending the project's fonts and stylesheets", client.register_plugin, _Files(files), name)
         try:
             results = _render(client, documents, name, cluster, done)
