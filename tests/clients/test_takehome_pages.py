@@ -1,10 +1,11 @@
 """A worksheet in a take-home sheet takes the pages it takes blank: nothing pushed onto a page of
 its own by what the take-home sheet adds around it.
 
-A goal with steps or ratings starts its worksheet on a new page; a margin kept after that break once
-pushed the last lines of SMART goals onto a third page, holding two rating scales and nothing else.
-Every worksheet of the catalog is checked, in both paper sizes and every language, by reading the take-home PDF's
-bookmarks back: each worksheet's pages run from its title's bookmark to the next sheet's.
+A goal with steps or ratings starts its worksheet on a new page, and a margin kept after that break
+pushed the last lines of SMART goals onto a third page, holding two rating scales and nothing else;
+a date in the header made it a line taller than the blank one's. Every worksheet of the catalog is
+checked, in both paper sizes and every language, by reading the take-home PDF's bookmarks back:
+each worksheet's pages run from its title's bookmark to the next sheet's.
 """
 
 from __future__ import annotations
