@@ -31,7 +31,6 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from contextlib import suppress
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -41,6 +40,7 @@ from ..errors import RenderError
 from ..project import Project
 from .pdf import RenderedPdf, render_pdf
 from .pool import Cluster, Document
+from .versions import package_versions
 
 CONNECT_AT_MOST = 20.0
 """Seconds to keep trying to reach the scheduler (less when ``Cluster.patience`` is shorter)."""
@@ -114,8 +114,7 @@ def versions() -> dict[str, str]:
     """The versions of what decides a PDF's bytes, on the computer this runs on."""
     from weasyprint.text.ffi import pango
 
-    found = {name: version(name) for name in ("worksheets", "weasyprint", "pydyf", "fonttools")}
-    return found | {"pango": str(pango.pango_version())}
+    return package_versions() | {"pango": str(pango.pango_version())}
 
 
 def _same_versions(client: Client, cluster: Cluster) -> None:
