@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 from distributed import Client, Reschedule, WorkerPlugin, get_worker, wait
 
 from ..errors import RenderError
-from ..project import Project
+from ..project import Project, files_under
 from .pdf import RenderedPdf, render_pdf
 from .pool import Cluster, Document
 from .versions import package_versions
@@ -146,7 +146,7 @@ def _project_files(project: Project) -> dict[str, bytes]:
     """What a PDF may load besides its HTML, by path in the project (``templates/fonts/x.ttf``)."""
     files = {}
     for folder in project.asset_folders().values():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in files_under(folder):
             files[path.relative_to(project.root).as_posix()] = path.read_bytes()
     return files
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..atomic import leftovers
 from ..errors import InputError, Problem
-from ..project import Project
+from ..project import Project, files_under
 from ..render.versions import package_versions
 
 MARKER = ".worksheets-site"
@@ -52,7 +52,7 @@ def check_out(project: Project, out: Path) -> None:
 
 
 def _digest_files(folder: Path, digest: hashlib._Hash) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in files_under(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
