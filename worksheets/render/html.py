@@ -422,17 +422,43 @@ def render_document(
     )
 
 
-def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: Paper, duplex: bool = False) -> str:
+def render_packet(
+    env: Environment,
+    catalog: Catalog,
+    packet: Packet,
+    *,
+    paper: Paper,
+    duplex: bool = False,
+    part: str | None = None,
+    first_page: int = 1,
+    total: int = 0,
+    numbers: dict[str, int] | None = None,
+) -> str:
     """The HTML of a packet: cover, contents, and its worksheets blank, for WeasyPrint.
 
     With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
-    every sheet starts on a right-hand page, blank pages filling the gaps.
+    every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, only
+    one section of it (see ``render.sections``): "front" (the cover and contents, the contents'
+    page numbers given by ``numbers``, anchor to page) or a worksheet's id, numbered from
+    ``first_page`` of ``total`` pages.
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
     qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in sheets} if base else {}
     return _paper(
-        env, "packet.html", catalog, paper, packet=packet, sheets=sheets, qrs=qrs, duplex=duplex, mode="print"
+        env,
+        "packet.html",
+        catalog,
+        paper,
+        packet=packet,
+        sheets=sheets,
+        qrs=qrs,
+        duplex=duplex,
+        mode="print",
+        part=part,
+        first_page=first_page,
+        total=total,
+        numbers=numbers,
     )
 
 

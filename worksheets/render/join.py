@@ -1,0 +1,149 @@
+"""Join tagged PDFs made by ``render.pdf`` into one, as if WeasyPrint had rendered them as one.
+
+A packet is rendered in sections (``render.sections``), each a WeasyPrint document of its own,
+so that a changed sheet re-renders its section only. The sections are joined here with pypdf,
+keeping what a packet promises: its pages in order, one structure tree (the tags of every section
+under one Document element, each page's and each link's place in the parent tree renumbered),
+the bookmarks, the named destinations that the contents page's links go to, and the first
+section's language, title, XMP metadata (with its PDF/UA identification) and viewer preferences.
+
+What is not carried over is refused rather than dropped: a section with form fields, or with a
+structure tree of another shape than WeasyPrint writes, stops the join with an error.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from ..errors import RenderError
+
+CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
+"""What the joined PDF's catalog takes from the first section, besides what is built here."""
+
+
+def join_pdfs(parts: list[bytes], identifier: bytes) -> bytes:
+    """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject
+
+    readers = [PdfReader(BytesIO(part)) for part in parts]
+    writer = PdfWriter()
+    document = DictionaryObject(
+        {NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")}
+    )
+    document_ref = writer._add_object(document)
+    kids = ArrayObject()
+    page_entries: list[tuple[int, Any]] = []
+    annotation_entries: list[Any] = []
+    names: dict[str, Any] = {}
+    marks: list[tuple[str, int, Any, Any]] = []
+    linked: list[tuple[Any, int]] = []  # annotations with their place among annotation_entries
+    for reader in readers:
+        offset = len(writer.pages)
+        root = reader.trailer["/Root"]
+        if "/AcroForm" in root:
+            raise RenderError("a section with form fields cannot be joined")
+        for page in reader.pages:
+            writer.add_page(page)
+        tree = root["/StructTreeRoot"].get_object()
+        section_document = tree["/K"][0].get_object()
+        for kid in section_document["/K"]:
+            element = kid.get_object()
+            del element["/P"]  # cloned without its old parents, then given the new one
+            clone = element.clone(writer)
+            clone[NameObject("/P")] = document_ref
+            kids.append(clone.indirect_reference)
+        renumbered = _parent_tree(tree, len(reader.pages), writer, offset, page_entries, annotation_entries)
+        for page in writer.pages[offset:]:
+            for annotation in page.get("/Annots", []):
+                annotation = annotation.get_object()
+                if "/StructParent" in annotation:
+                    linked.append((annotation, renumbered[int(annotation["/StructParent"])]))
+        names.update(_destinations(root, writer))
+        for item in reader.outline:
+            marks.append((item.title, offset + reader.get_destination_page_number(item), item.left, item.top))
+    total = len(writer.pages)
+    nums = ArrayObject()
+    for key, value in page_entries:
+        nums += [NumberObject(key), value]
+    for key, value in enumerate(annotation_entries, start=total):
+        nums += [NumberObject(key), value]
+    for annotation, index in linked:
+        annotation[NameObject("/StructParent")] = NumberObject(total + index)
+    document[NameObject("/K")] = kids
+    parent_tree = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
+    structure = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/StructTreeRoot"),
+            NameObject("/ParentTree"): parent_tree,
+            NameObject("/K"): ArrayObject([document_ref]),
+        }
+    )
+    structure_ref = writer._add_object(structure)
+    document[NameObject("/P")] = structure_ref
+    catalog = writer._root_object
+    catalog[NameObject("/StructTreeRoot")] = structure_ref
+    first = readers[0].trailer["/Root"]
+    for key in CATALOG_KEYS:
+        if key in first:
+            catalog[NameObject(key)] = first.raw_get(key).clone(writer)  # indirect stays indirect
+    if names:
+        flat = ArrayObject()
+        for name in sorted(names):
+            flat += [_string(name), names[name]]
+        dests = writer._add_object(DictionaryObject({NameObject("/Names"): flat}))
+        catalog[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): dests})
+    _outline(writer, marks)
+    info = readers[0].trailer.get("/Info")
+    if info is not None:
+        writer._info = writer._add_object(info.get_object().clone(writer))
+    writer.pdf_header = readers[0].pdf_header.encode()
+    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _parent_tree(
+    tree: Any, pages: int, writer: Any, offset: int, page_entries: list, annotation_entries: list
+) -> dict[int, int]:
+    """Move a section's parent tree into the joined one: a page's entry to its page's new number,
+    an annotation's after every page (numbered when all are known: ``len(pages)`` plus its place in
+    ``annotation_entries``). Returns each annotation's old key and new one."""
+    nums = tree["/ParentTree"].get_object()
+    if "/Kids" in nums:
+        raise RenderError("a section's parent tree has more than one level")
+    flat = nums["/Nums"]
+    renumbered = {}
+    for at in range(0, len(flat), 2):
+        key, value = int(flat[at]), flat[at + 1].clone(writer)
+        if key < pages:
+            page_entries.append((offset + key, value))
+        else:
+            renumbered[key] = len(annotation_entries)
+            annotation_entries.append(value)
+    return renumbered
+
+
+def _destinations(root: Any, writer: Any) -> dict[str, Any]:
+    """A section's named destinations (WeasyPrint writes them as one flat name tree), their pages
+    now the joined PDF's."""
+    if "/Names" not in root or "/Dests" not in root["/Names"]:
+        return {}
+    flat = root["/Names"]["/Dests"].get_object()["/Names"]
+    return {str(flat[at]): flat[at + 1].clone(writer) for at in range(0, len(flat), 2)}
+
+
+def _string(text: str) -> Any:
+    from pypdf.generic import create_string_object
+
+    return create_string_object(text)
+
+
+def _outline(writer: Any, marks: list[tuple[str, int, Any, Any]]) -> None:
+    """One bookmark per (title, page, left, top), in order, each at its place on its page."""
+    from pypdf.generic import Fit
+
+    for title, page, left, top in marks:
+        writer.add_outline_item(title=title, page_number=page, fit=Fit.xyz(left, top, 0))
