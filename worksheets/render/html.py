@@ -430,17 +430,17 @@ def render_packet(
     paper: Paper,
     duplex: bool = False,
     part: str | None = None,
-    first_page: int = 1,
-    total: int = 0,
     numbers: dict[str, int] | None = None,
+    pages: int = 0,
 ) -> str:
     """The HTML of a packet: cover, contents, and its worksheets blank, for WeasyPrint.
 
     With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
-    every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, only
-    one section of it (see ``render.sections``): "front" (the cover and contents, the contents'
-    page numbers given by ``numbers``, anchor to page) or a worksheet's id, numbered from
-    ``first_page`` of ``total`` pages.
+    every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, one
+    document of the packet rendered in sections (see ``render.sections``): a worksheet's id (that
+    sheet, its guide and example, without page numbers), "front" (the cover and contents, the
+    contents' page numbers given by ``numbers``, anchor to page) or "numbers" (``pages`` pages
+    that carry only their "Page x of y").
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
@@ -456,9 +456,8 @@ def render_packet(
         duplex=duplex,
         mode="print",
         part=part,
-        first_page=first_page,
-        total=total,
         numbers=numbers,
+        pages=pages,
     )
 
 

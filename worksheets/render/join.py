@@ -22,8 +22,10 @@ CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
 """What the joined PDF's catalog takes from the first section, besides what is built here."""
 
 
-def join_pdfs(parts: list[bytes], identifier: bytes) -> bytes:
-    """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID."""
+def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = None) -> bytes:
+    """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID; with ``numbers``,
+    a PDF of as many pages whose page ``i`` is drawn over page ``i`` of the joined one (its page
+    numbers, see ``_stamp``)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject
 
@@ -45,7 +47,9 @@ def join_pdfs(parts: list[bytes], identifier: bytes) -> bytes:
         if "/AcroForm" in root:
             raise RenderError("a section with form fields cannot be joined")
         for page in reader.pages:
-            writer.add_page(page)
+            added = writer.add_page(page)  # pypdf leaves out /StructParents: it is the joined PDF's
+            if "/StructParents" in page:
+                added[NameObject("/StructParents")] = NumberObject(offset + int(page["/StructParents"]))
         tree = root["/StructTreeRoot"].get_object()
         section_document = tree["/K"][0].get_object()
         for kid in section_document["/K"]:
@@ -64,6 +68,12 @@ def join_pdfs(parts: list[bytes], identifier: bytes) -> bytes:
         for item in reader.outline:
             marks.append((item.title, offset + reader.get_destination_page_number(item), item.left, item.top))
     total = len(writer.pages)
+    if numbers is not None:
+        stamps = PdfReader(BytesIO(numbers)).pages
+        if len(stamps) != total:
+            raise RenderError(f"the page numbers have {len(stamps)} pages for {total} pages")
+        for page, stamp in zip(writer.pages, stamps, strict=True):
+            _stamp(page, stamp, writer)
     nums = ArrayObject()
     for key, value in page_entries:
         nums += [NumberObject(key), value]
@@ -147,3 +157,61 @@ def _outline(writer: Any, marks: list[tuple[str, int, Any, Any]]) -> None:
 
     for title, page, left, top in marks:
         writer.add_outline_item(title=title, page_number=page, fit=Fit.xyz(left, top, 0))
+
+
+STAMPED = "n"
+"""Added to the name of each resource a stamp brings to a page: the sections and the numbers
+are documents of their own, whose resources may have the same names for other objects (a font
+subset is named after its face, whatever glyphs it holds)."""
+
+RENAMED_OPERANDS = {
+    b"Tf": "/Font",
+    b"gs": "/ExtGState",
+    b"Do": "/XObject",
+    b"sh": "/Shading",
+    b"cs": "/ColorSpace",
+    b"CS": "/ColorSpace",
+}
+"""The operators that name a resource by their first operand, and the resource's kind."""
+
+
+def _stamp(page: Any, stamp: Any, writer: Any) -> None:
+    """Draw ``stamp`` (a page of another PDF of the same size) over ``page``, as an artifact.
+
+    The page's own content is wrapped in ``q``/``Q``, since WeasyPrint leaves its coordinate
+    flip in force at the end; the stamp's content follows, its resources renamed (``STAMPED``)
+    and added to the page's, and its marked content (WeasyPrint tags the margin boxes' text as
+    spans of a structure element outside the document's tree) turned into an artifact: a page
+    number is pagination, which PDF/UA wants marked as such, and the joined document's tree has
+    no place for it.
+    """
+    from pypdf.generic import ArrayObject, ContentStream, DecodedStreamObject, DictionaryObject, NameObject
+
+    content = ContentStream(stamp.get_contents(), stamp.pdf)
+    operations = []
+    for operands, operator in content.operations:
+        if operator == b"BDC":
+            operands, operator = [NameObject("/Artifact")], b"BMC"
+        elif operator in RENAMED_OPERANDS:
+            operands = [NameObject(operands[0] + STAMPED), *operands[1:]]
+        operations.append((operands, operator))
+    content.operations = operations
+    resources = page["/Resources"]
+    for kind, named in stamp["/Resources"].items():
+        named = named.get_object()
+        if not named:
+            continue
+        if kind not in resources:
+            resources[NameObject(kind)] = DictionaryObject()
+        target = resources[kind].get_object()
+        for name, value in named.items():
+            target[NameObject(name + STAMPED)] = value.clone(writer)
+    before, after = DecodedStreamObject(), DecodedStreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ\n")
+    drawn = DecodedStreamObject()
+    drawn.set_data(content.get_data())
+    contents = page.raw_get("/Contents")
+    own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    parts = [writer._add_object(before), *own, writer._add_object(after), writer._add_object(drawn.flate_encode())]
+    page[NameObject("/Contents")] = ArrayObject(parts)
