@@ -145,3 +145,29 @@ def test_page_numbers_are_artifacts():
     page = PdfReader(BytesIO(data)).pages[2]
     stamp = page["/Contents"][-1].get_object().get_data()
     assert b"/Artifact BMC" in stamp and b"MCID" not in stamp
+
+
+@pytest.mark.parametrize(("name", "paper"), [("getting-started", "letter"), ("complete-set", "a4")])
+def test_joined_packets_are_about_the_size_of_whole_ones(name, paper):
+    """Each face is embedded once (the sections' subsets merged) and small objects are packed in
+    object streams, as WeasyPrint writes them."""
+    whole, joined = whole_and_joined(name, paper)
+    assert len(joined) <= 1.15 * len(whole), (len(joined), len(whole))
+    fonts = [f for p in PdfReader(BytesIO(joined)).pages for f in p["/Resources"]["/Font"].values()]
+    faces = {str(f.get_object()["/BaseFont"]) for f in fonts}
+    assert len({f.idnum for f in fonts}) == len(faces), "one font object per face"
+
+
+def test_joining_the_same_sections_gives_the_same_bytes():
+    project = Project.at(ROOT)
+    catalog = load_catalog(project)
+    env = environment(project)
+    packet = next(p for p in catalog.packets if p.id == "worry-and-anxiety")
+    sectioned = SectionedPacket(env, catalog, packet, "a4")
+
+    def render(documents: list[Document]) -> list[RenderedPdf]:
+        return [render_pdf(d.html, project) for d in documents]
+
+    first = render_sectioned([sectioned], render)[1][0].data
+    assert render_sectioned([sectioned], render)[1][0].data == first
+    assert PdfReader(BytesIO(first)).trailer["/ID"][0] == sectioned.identifier().decode()

@@ -17,6 +17,7 @@ from io import BytesIO
 from typing import Any
 
 from ..errors import RenderError
+from .subsets import merge_subsets
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
 """What the joined PDF's catalog takes from the first section, besides what is built here."""
@@ -74,6 +75,7 @@ def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = Non
             raise RenderError(f"the page numbers have {len(stamps)} pages for {total} pages")
         for page, stamp in zip(writer.pages, stamps, strict=True):
             _stamp(page, stamp, writer)
+    merge_subsets(writer)
     nums = ArrayObject()
     for key, value in page_entries:
         nums += [NumberObject(key), value]
@@ -112,6 +114,25 @@ def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = Non
     writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
     out = BytesIO()
     writer.write(out)
+    return _compact(out.getvalue())
+
+
+def _compact(data: bytes) -> bytes:
+    """``data`` written again by qpdf (through pikepdf): without the objects nothing refers to
+    any more (the font subsets that ``merge_subsets`` replaced), and with the small objects (the
+    structure tree's thousands of elements) packed into compressed object streams, as WeasyPrint
+    writes them; pypdf writes neither. The /ID's first string is kept and its second made from
+    the content (``deterministic_id``), so the same sections always give the same bytes."""
+    import pikepdf
+
+    out = BytesIO()
+    with pikepdf.open(BytesIO(data)) as pdf:
+        pdf.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            deterministic_id=True,
+        )
     return out.getvalue()
 
 

@@ -1,0 +1,170 @@
+"""One font subset per face in a joined PDF, where each section brought its own.
+
+WeasyPrint embeds a subset of each face a document uses, made by HarfBuzz with the glyph ids of
+the original font kept (``HB_SUBSET_FLAGS_RETAIN_GIDS``): a glyph has the same id in every
+subset of a face, and the text of every page names glyphs by those ids. So the subsets of one
+face that the sections of a packet bring can be replaced by one font holding the union of their
+glyphs, and every page can use it unchanged: its glyph outlines and advances taken from whichever
+subset has them, its widths (/W) and its text map (/ToUnicode) the union of theirs.
+
+Subsets of a face are recognised by their /BaseFont, which WeasyPrint derives from the face's
+description (the same in every document). Only TrueType subsets with the identity glyph map are
+merged, and only when their glyph orders agree; anything else is left as it was (correct, only
+larger).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from io import BytesIO
+from typing import Any
+
+BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
+"""A block of a ToUnicode map as WeasyPrint writes it."""
+BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+"""One entry of a ToUnicode map as WeasyPrint writes it: a glyph id and its UTF-16BE text."""
+
+
+def merge_subsets(writer: Any) -> None:
+    """Give every page of ``writer`` one font object per face, holding every glyph it uses."""
+    from pypdf.generic import NameObject
+
+    named: list[tuple[Any, str]] = []  # (a /Font resource dictionary, a name in it)
+    faces: dict[str, list[Any]] = defaultdict(list)  # /BaseFont -> its distinct font objects
+    seen: set[int] = set()
+    for page in writer.pages:
+        fonts = page["/Resources"].get("/Font")
+        if fonts is None:
+            continue
+        fonts = fonts.get_object()
+        for name, reference in fonts.items():
+            named.append((fonts, name))
+            font = reference.get_object()
+            if reference.idnum not in seen:
+                seen.add(reference.idnum)
+                faces[str(font["/BaseFont"])].append(reference)
+    merged: dict[int, Any] = {}
+    for references in faces.values():
+        fonts = [reference.get_object() for reference in references]
+        if len(fonts) > 1 and _merge(fonts, writer):
+            merged.update({reference.idnum: references[0] for reference in references[1:]})
+    for fonts, name in named:
+        reference = fonts.raw_get(name)
+        if reference.idnum in merged:
+            fonts[NameObject(name)] = merged[reference.idnum]
+
+
+def _mergeable(font: Any) -> bool:
+    if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
+        return False
+    descendant = font["/DescendantFonts"][0].get_object()
+    return descendant.get("/CIDToGIDMap") == "/Identity" and "/FontFile2" in descendant["/FontDescriptor"]
+
+
+def _merge(fonts: list[Any], writer: Any) -> bool:
+    """Make ``fonts[0]`` hold the glyphs, widths and text of all ``fonts``; False if they cannot
+    be merged (then nothing is changed)."""
+    from fontTools.ttLib import TTFont
+    from pypdf.generic import NameObject, NumberObject, StreamObject
+
+    if not all(_mergeable(font) for font in fonts):
+        return False
+    descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
+    files = [d["/FontDescriptor"]["/FontFile2"].get_object() for d in descendants]
+    subsets = [TTFont(BytesIO(f.get_data()), recalcTimestamp=False, recalcBBoxes=False) for f in files]
+    font = max(subsets, key=lambda subset: len(subset.getGlyphOrder()))
+    if not all("glyf" in subset for subset in subsets):
+        return False
+    names = font.getGlyphOrder()  # a glyph's name differs between subsets, its id does not
+    glyphs, metrics = font["glyf"].glyphs, font["hmtx"].metrics
+    for other in subsets:
+        if other is font:
+            continue
+        other_glyphs, other_metrics = other["glyf"].glyphs, other["hmtx"].metrics
+        for gid, name in enumerate(other.getGlyphOrder()):
+            # Raw glyphs, never expanded: a composite names its parts by id, and ids agree.
+            if _drawn(other_glyphs[name]) and not _drawn(glyphs[names[gid]]):
+                glyphs[names[gid]] = other_glyphs[name]
+                metrics[names[gid]] = other_metrics[name]
+            elif metrics[names[gid]][0] == 0 and other_metrics[name][0] != 0:
+                metrics[names[gid]] = other_metrics[name]
+    out = BytesIO()
+    font.save(out)
+    data = out.getvalue()
+    stream = StreamObject()
+    stream[NameObject("/Length1")] = NumberObject(len(data))
+    stream.set_data(data)
+    first = descendants[0]
+    first["/FontDescriptor"][NameObject("/FontFile2")] = writer._add_object(stream.flate_encode())
+    first[NameObject("/W")] = _widths([d.get("/W", []) for d in descendants])
+    unicode = StreamObject()
+    unicode.set_data(_to_unicode([font.get("/ToUnicode") for font in fonts]))
+    fonts[0][NameObject("/ToUnicode")] = writer._add_object(unicode.flate_encode())
+    return True
+
+
+def _drawn(glyph: Any) -> bool:
+    """Whether a glyph of a subset has an outline (one the subset left out has no data)."""
+    return bool(getattr(glyph, "data", b"")) if not hasattr(glyph, "numberOfContours") else glyph.numberOfContours != 0
+
+
+def _widths(arrays: list[Any]) -> Any:
+    """The union of /W arrays (``c [w1 w2 ...]`` and ``c_first c_last w``), as runs."""
+    from pypdf.generic import ArrayObject, NumberObject
+
+    widths: dict[int, Any] = {}
+    for array in arrays:
+        items, at = list(array), 0
+        while at < len(items):
+            first = int(items[at])
+            if isinstance(items[at + 1].get_object(), list):
+                for offset, width in enumerate(items[at + 1].get_object()):
+                    widths.setdefault(first + offset, width)
+                at += 2
+            else:
+                for cid in range(first, int(items[at + 1]) + 1):
+                    widths.setdefault(cid, items[at + 2])
+                at += 3
+    runs = ArrayObject()
+    for cid in sorted(widths):
+        if runs and int(runs[-2]) + len(runs[-1]) == cid:
+            runs[-1].append(widths[cid])
+        else:
+            runs += [NumberObject(cid), ArrayObject([widths[cid]])]
+    return runs
+
+
+def _to_unicode(streams: list[Any]) -> bytes:
+    """One ToUnicode map with every glyph's text from ``streams`` (the first one's where two
+    differ, as in the whole document)."""
+    text: dict[int, bytes] = {}
+    for stream in streams:
+        if stream is None:
+            continue
+        for block in BLOCK.findall(stream.get_object().get_data()):
+            for glyph, code in BFCHAR.findall(block):
+                text.setdefault(int(glyph, 16), code.lower())
+    lines = [
+        b"/CIDInit /ProcSet findresource begin",
+        b"12 dict begin",
+        b"begincmap",
+        b"/CIDSystemInfo",
+        b"<< /Registry (Adobe)",
+        b"/Ordering (UCS)",
+        b"/Supplement 0",
+        b">> def",
+        b"/CMapName /Adobe-Identity-UCS def",
+        b"/CMapType 2 def",
+        b"1 begincodespacerange",
+        b"<0000> <ffff>",
+        b"endcodespacerange",
+    ]
+    glyphs = sorted(text)
+    for at in range(0, len(glyphs), 100):
+        batch = glyphs[at : at + 100]
+        lines.append(f"{len(batch)} beginbfchar".encode())
+        lines += [b"<%04x> <%s>" % (glyph, text[glyph]) for glyph in batch]
+        lines.append(b"endbfchar")
+    lines += [b"endcmap", b"CMapName currentdict /CMap defineresource pop", b"end", b"end"]
+    return b"\n".join(lines)
