@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from worksheets.site.builder import build
 from worksheets.site.freshness import MANIFEST
@@ -198,3 +199,26 @@ def test_a_build_after_a_spanish_change_renders_only_that_spanish_sheet(small, t
     second = build(small, out, ("letter",))
     assert (second.rendered, second.up_to_date) == (5, 2 * 5 * 3 + 1 - 5), "the Spanish worry tree's five PDFs"
     assert "El árbol de las preocupaciones" in (out / "es" / "worksheets" / "worry-tree.html").read_text("utf-8")
+
+
+def test_a_changed_sheet_renders_only_its_own_section_and_the_packet_is_the_same(small, tmp_path, monkeypatch):
+    """Packets are joined from sections kept between builds (``site/sections.py``): a change to
+    one sheet renders that sheet's section again, and the packet comes out byte for byte as a
+    clean build, which renders every section, makes it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = tmp_path / "cache" / "worksheets" / "sections"
+    out = tmp_path / "site"
+    build(small, out, ("a4",), jobs=2)
+    first = set(kept.glob("*.pdf"))
+    assert len(first) == 4, "the two sheets' sections, the front and the page numbers"
+    sheet = small.worksheets_dir / "worry-tree.yaml"
+    sheet.write_text(sheet.read_text().replace("Can I do it now?", "Can I do it today?"))
+    build(small, out, ("a4",), jobs=2)
+    assert len(set(kept.glob("*.pdf")) - first) == 1, "the worry tree's section; its front and numbers are unchanged"
+    packet = "pdf/packet-worry-a4.pdf"
+    clean = [tmp_path / "clean-1", tmp_path / "clean-2"]
+    for folder in clean:
+        build(small, folder, ("a4",), clean=True, jobs=1)
+    incremental = (out / packet).read_bytes()
+    assert incremental == (clean[0] / packet).read_bytes() == (clean[1] / packet).read_bytes()
+    assert "Can I do it today?" in PdfReader(out / packet).pages[2].extract_text()

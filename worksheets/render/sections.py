@@ -28,16 +28,19 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
-from ..content import Catalog, Packet
 from ..errors import RenderError
 from ..formats import Paper
 from .html import render_packet
 from .join import join_pdfs
 from .pdf import RenderedPdf
 from .pool import Document
+
+if TYPE_CHECKING:
+    from ..content import Catalog, Packet
 
 FRONT_PAGES = 2
 """The front's pages as first laid out: the cover and one page of contents."""

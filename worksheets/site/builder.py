@@ -33,6 +33,8 @@ from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project
 from ..render import Document, default_jobs, environment, render_all, render_document, render_packet
+from ..render.pdf import RenderedPdf
+from ..render.sections import SectionedPacket, render_sectioned
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -46,6 +48,8 @@ from .freshness import (
     up_to_date,
 )
 from .pages import Download, Languages, page_paths, site_pages, sitemap
+from .sections import SectionCache
+from .sections import cache_folder as section_cache_folder
 from .webfonts import FOLDER as WEBFONTS
 from .webfonts import web_fonts
 
@@ -69,6 +73,9 @@ class PlannedPdf:
     paper: Paper
     document: Document
     key: str
+    sectioned: SectionedPacket | None = None
+    """A packet's sections (``render.sections``), which the build renders and joins instead of
+    ``document``, the whole packet."""
 
 
 def editions(project: Project, catalog: Catalog) -> tuple[list[tuple[Catalog, str]], list[str]]:
@@ -94,10 +101,18 @@ def plan_pdfs(
     assets = assets_key(project)
     planned = []
 
-    def add(owner: str, group: str, paper: Paper, html: str, forms: bool, filename: str) -> None:
+    def add(
+        owner: str,
+        group: str,
+        paper: Paper,
+        html: str,
+        forms: bool,
+        filename: str,
+        sectioned: SectionedPacket | None = None,
+    ) -> None:
         key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
         path = f"{folder}pdf/{filename}"
-        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key))
+        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key, sectioned))
 
     for ws in catalog.worksheets:
         for name, mode, variant in SHEET_FORMATS:
@@ -107,7 +122,8 @@ def plan_pdfs(
     for packet in catalog.packets:
         for paper in papers:
             html = render_packet(env, catalog, packet, paper=paper)
-            add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper))
+            sectioned = SectionedPacket(env, catalog, packet, paper)
+            add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper), sectioned)
     return planned
 
 
@@ -197,7 +213,9 @@ def build(
             if out.exists() and not clean:
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
-            results = render_all(project, [p.document for p in todo], jobs=jobs, done=tick)
+            sections = SectionCache(section_cache_folder(), assets_key(project), reuse=not clean)
+            results = _render(project, todo, sections, jobs, tick)
+            sections.prune()
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
                 done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
@@ -213,6 +231,44 @@ def build(
     pages = sum(1 for f in files if f.endswith(".html"))
     seconds = time.perf_counter() - start
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
+
+
+def _render(
+    project: Project, todo: list[PlannedPdf], sections: SectionCache, jobs: int | None, tick: Progress | None
+) -> list[RenderedPdf]:
+    """The PDFs of ``todo``, in order: each sheet's rendered, each packet's joined from its
+    sections, those kept by an earlier build taken from ``sections``. The sheets are rendered in
+    the first round with the sections, so that every worker is busy; ``tick`` is called once per
+    PDF of ``todo``."""
+    sheets = [p for p in todo if p.sectioned is None]
+    plain = {id(p.document) for p in sheets}
+
+    def render(documents: list[Document]) -> list[RenderedPdf]:
+        found = {i: pdf for i, d in enumerate(documents) if id(d) not in plain and (pdf := sections.get(d))}
+        missing = [documents[i] for i in range(len(documents)) if i not in found]
+
+        def done(i: int) -> None:
+            if tick and id(missing[i]) in plain:
+                tick(i)
+
+        made = iter(render_all(project, missing, jobs=jobs, done=done) if missing else [])
+        results = []
+        for i, document in enumerate(documents):
+            if i not in found:
+                found[i] = next(made)
+                if id(document) not in plain:
+                    sections.keep(document, found[i])
+            results.append(found[i])
+        return results
+
+    packets = [p for p in todo if p.sectioned is not None]
+    rendered, joined = render_sectioned([p.sectioned for p in packets], render, [p.document for p in sheets])
+    if tick:
+        for i in range(len(packets)):
+            tick(i)
+    by_path = dict(zip([p.path for p in sheets], rendered, strict=True))
+    by_path.update(zip([p.path for p in packets], joined, strict=True))
+    return [by_path[p.path] for p in todo]
 
 
 def _write_pages(

@@ -1,0 +1,91 @@
+"""The rendered sections of the site's packets, kept between builds in the user's cache folder.
+
+The site renders a packet in sections (``render.sections``): one per sheet, the front and the
+page numbers. A build that finds a section's PDF here, under the key of what it is made from,
+joins it without rendering it, so a changed sheet re-renders its own sections only.
+
+Why the user's cache folder (``worksheets/sections`` under ``$XDG_CACHE_HOME`` or ``~/.cache``,
+beside the web fonts) and not the output: everything in the output folder is published, and the
+sections are not part of the site; the preview, which builds into a new folder each time, and a
+second output folder share them. The key is made as a site PDF's (``assets_key``, the forms flag
+and the HTML), so a section is never taken for another. A file that is not a PDF pypdf can read
+counts as missing; one that cannot be written only costs the next build the time. A clean build
+(``--clean``) reads nothing from here, so it renders everything, and writes what it renders.
+Files not used for ``KEEP_DAYS`` days are removed after each build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from contextlib import suppress
+from io import BytesIO
+from pathlib import Path
+
+from ..atomic import write_atomic
+from ..render import Document
+from ..render.pdf import RenderedPdf
+
+KEEP_DAYS = 30
+"""A kept section not used by any build for this long is removed."""
+
+
+def cache_folder() -> Path | None:
+    """``worksheets/sections`` in the user's cache folder; None when there is no home."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        root = Path(base) if base else Path.home() / ".cache"
+    except RuntimeError:
+        return None
+    return root / "worksheets" / "sections"
+
+
+def section_key(assets: str, document: Document) -> str:
+    """A section's key, made as ``builder.plan_pdfs`` makes a site PDF's."""
+    return hashlib.sha256(f"{assets}\0{document.forms}\0{document.html}".encode()).hexdigest()
+
+
+class SectionCache:
+    """Sections by key in ``folder``; with ``reuse`` False (a clean build) none is read."""
+
+    def __init__(self, folder: Path | None, assets: str, *, reuse: bool = True) -> None:
+        self.folder = folder
+        self.assets = assets
+        self.reuse = reuse
+        self.rendered = 0
+        """How many sections this cache had rendered (for the tests and the benchmark)."""
+
+    def get(self, document: Document) -> RenderedPdf | None:
+        """The document's PDF as an earlier build kept it, or None."""
+        if not self.reuse or self.folder is None:
+            return None
+        from pypdf import PdfReader
+        from pypdf.errors import PyPdfError
+
+        path = self.folder / f"{section_key(self.assets, document)}.pdf"
+        try:
+            data = path.read_bytes()
+            pages = len(PdfReader(BytesIO(data)).pages)
+            os.utime(path)  # used: kept for another KEEP_DAYS
+        except (OSError, PyPdfError, ValueError):
+            return None
+        return RenderedPdf(data, pages)
+
+    def keep(self, document: Document, pdf: RenderedPdf) -> None:
+        """Keep a rendered section for later builds."""
+        self.rendered += 1
+        if self.folder is not None:
+            with suppress(OSError):
+                write_atomic(self.folder / f"{section_key(self.assets, document)}.pdf", pdf.data)
+
+    def prune(self) -> None:
+        """Remove the sections no build has used for ``KEEP_DAYS`` days."""
+        if self.folder is None:
+            return
+        old = time.time() - KEEP_DAYS * 86400
+        with suppress(OSError):
+            for path in self.folder.glob("*.pdf"):
+                with suppress(OSError):
+                    if path.stat().st_mtime < old:
+                        path.unlink()
