@@ -3,7 +3,8 @@
 Everything is measured in one run on this machine, so the ratios between figures mean more than
 the figures themselves. Whole-process times include Python's start-up, as a user would see them.
 Nothing here asserts anything: targets are compared by a person (see docs/performance.md).
-Options: ``--skip-large`` leaves out the 200-worksheet catalog (a few minutes).
+Options: ``--skip-large`` leaves out the 200-worksheet catalog (several minutes: it is built
+cold three times, the last on a local Dask cluster).
 
 Builds make the pages' web fonts once and keep them in a cache (``site/webfonts.py``); every
 build here uses a cache folder of its own, emptied before each cold build, so a cold build pays
@@ -23,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # weighing.py and browsing.py: how the tests weigh a page
+sys.path.insert(0, str(ROOT / "tests"))  # weighing.py, browsing.py, clustering.py: as the tests do
+
+from clustering import local_cluster  # noqa: E402
 
 from worksheets.content.loader import load_catalog  # noqa: E402
 from worksheets.project import Project  # noqa: E402
@@ -201,7 +204,10 @@ def report_times(work: Path) -> None:
 
 
 def large_catalog(work: Path) -> None:
-    print("Generated catalog: 200 worksheets (copies of the real ones), A4 only, no packets")
+    print(
+        "Generated catalog: 200 worksheets (copies of the real ones), A4 only, no packets; then again on a local"
+        " Dask cluster (a scheduler and two single-threaded workers on 127.0.0.1)"
+    )
     project = copy_project(work / "large")
     sheets = project / "content" / "worksheets"
     originals = sorted(sheets.glob("*.yaml"))
@@ -214,6 +220,12 @@ def large_catalog(work: Path) -> None:
     row("200 worksheets, cold build", f"{cold:.0f} s", "1000 PDFs")
     noop = timed(cli(project, "build", "--out", str(out), "--paper", "a4"))
     row("200 worksheets, no-op rebuild", f"{noop:.2f} s", "target <= 1 s")
+    again = ("build", "--out", str(out), "--paper", "a4", "--clean")
+    local = timed(cli(project, *again, "--jobs", "2"))
+    row("200 worksheets, cold build, 2 local jobs", f"{local:.0f} s", "web fonts cached")
+    with local_cluster(work / "cluster", workers=2) as cluster:
+        remote = timed(cli(project, *again, "--scheduler", cluster.address))
+    row("200 worksheets, cold build, 2-worker Dask cluster", f"{remote:.0f} s", f"{remote / local:.2f} x 2 local jobs")
 
 
 def per_sheet(work: Path, ours_in_build: float) -> None:

@@ -12,6 +12,7 @@ footer's title; where it ends, the name and date, the No branch and the licence.
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import re
 import shutil
@@ -47,6 +48,7 @@ WIDTH, HEIGHT = 612.0, 792.0
 def arabic_project() -> Project:
     """A copy of the project whose site is in Arabic, with the English strings as its own."""
     root = Path(tempfile.mkdtemp(prefix="worksheets-rtl-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # cached across tests, so no tmp_path
     for part in ("content", "templates"):
         shutil.copytree(ROOT / part, root / part)
     site = root / "content" / "site.yaml"

@@ -15,6 +15,7 @@ import click
 
 from ..errors import visible
 from .common import EXISTING_FILE, catalog_of, required_text, save_if_agreed, site_address, warn
+from .scheduler import cluster_of, scheduler_options
 
 
 class _StatusLine:
@@ -76,6 +77,7 @@ def _prefill_progress(status: _StatusLine) -> tuple[Any, Any]:
 )
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
+@scheduler_options
 @click.option(
     "--fillable",
     is_flag=True,
@@ -93,6 +95,8 @@ def prefill(
     out: Path,
     paper: str,
     jobs: int | None,
+    scheduler: str | None,
+    cluster_timeout: float,
     fillable: bool,
     link: bool,
     base_url: str | None,
@@ -102,6 +106,7 @@ def prefill(
     from ..clients import prefill as make
     from ..content import record_warnings
 
+    cluster = cluster_of(scheduler, cluster_timeout, jobs, records=True)
     project, catalog = catalog_of(ctx)
     if base_url is not None and not link:
         raise click.UsageError("--base-url is the address for --link; give --link too")
@@ -118,6 +123,7 @@ def prefill(
             goal_ids=goal_ids,
             paper=paper,  # type: ignore[arg-type]
             jobs=jobs,
+            cluster=cluster,
             fillable=fillable,
             base_url=base,
             done=done,

@@ -27,6 +27,7 @@ from .common import (
     warn,
     worksheet_arg,
 )
+from .scheduler import cluster_of, scheduler_options
 
 if TYPE_CHECKING:
     from ..content import Catalog, Packet
@@ -38,14 +39,25 @@ if TYPE_CHECKING:
 )
 @click.option("--paper", type=click.Choice(["letter", "a4", "both"]), default="both", show_default=True)
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes [default: one per CPU].")
+@scheduler_options
 @click.option("--clean", is_flag=True, help="Render everything again, as if the output were empty.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, clean: bool, quiet: bool) -> None:
+def build(
+    ctx: click.Context,
+    out: Path | None,
+    paper: str,
+    jobs: int | None,
+    scheduler: str | None,
+    cluster_timeout: float,
+    clean: bool,
+    quiet: bool,
+) -> None:
     """Build the static site: pages, PDFs and packets. Renders only what changed."""
     from ..site import build_options, check_out, inputs_key, nothing_to_do, up_to_date
 
     start = time.perf_counter()
+    cluster = cluster_of(scheduler, cluster_timeout, jobs)
     project = project_of(ctx)
     papers = PAPERS if paper == "both" else (paper,)
     target = (out or project.root / "site").resolve()
@@ -58,7 +70,7 @@ def build(ctx: click.Context, out: Path | None, paper: str, jobs: int | None, cl
         from ..site import build as build_site
 
         progress = None if quiet else progress_bar("Rendering PDFs")
-        result = build_site(project, target, papers, jobs=jobs, clean=clean, progress=progress)  # type: ignore[arg-type]
+        result = build_site(project, target, papers, jobs=jobs, cluster=cluster, clean=clean, progress=progress)  # type: ignore[arg-type]
         warn(content_warnings(project) + list(result.notes))
     if not quiet:
         click.echo(

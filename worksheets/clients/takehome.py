@@ -23,6 +23,7 @@ from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
 from ..render import (
+    Cluster,
     Document,
     SheetQr,
     environment,
@@ -203,6 +204,7 @@ def prefill(
     paper: Paper = "letter",
     today: datetime.date | None = None,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
     fillable: bool = False,
     base_url: str | None = None,
     done: Callable[[str, int], None] | None = None,
@@ -213,7 +215,8 @@ def prefill(
     fields (``_fillable``). With ``base_url`` (the site's address), each goal's sheet carries the
     QR code of its link.
 
-    Many PDFs are rendered in parallel by the same worker pool as the site's PDFs. ``done(label,
+    Many PDFs are rendered in parallel by the same worker pool as the site's PDFs, or on a Dask
+    ``cluster`` (which the command allows only on this computer or over TLS). ``done(label,
     total)`` hears that a PDF is finished, and ``pages(label, stage, count)`` how the one rendered
     here goes (``render.pool.render_all``), each PDF named by its ``label``: its record's file
     name, or with ``fillable`` its own.
@@ -267,6 +270,7 @@ def prefill(
         project,
         [p.document for p in planned],
         jobs=jobs,
+        cluster=cluster,
         done=(lambda i: done(labels[i], len(planned))) if done else None,
         pages=(lambda i, stage, count: pages(labels[i], stage, count)) if pages else None,
     )

@@ -2,7 +2,7 @@
 
 Takes validated models; gives HTML (Jinja2, four modes), diagrams as SVG, and PDFs made by
 WeasyPrint with the project's own fonts and nothing fetched from outside, in worker processes
-when there are many. Knows nothing of the site or of client records.
+when there are many, or on a Dask cluster. Knows nothing of the site or of client records.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..exports import lazy_exports
 
 _EXPORTS = {
+    "Cluster": "pool",
     "Document": "pool",
     "PageReport": "pool",
     "SheetQr": "html",

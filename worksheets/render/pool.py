@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -28,11 +28,24 @@ INLINE_AT_MOST = 2
 
 @dataclass(frozen=True)
 class Document:
-    """One PDF to make: its HTML, whether it has form fields, and a name for messages."""
+    """One PDF to make: its HTML, whether it has form fields, and a name for messages.
 
-    html: str
+    It prints as ``Document(forms=False)``: a take-home sheet's HTML holds what a client wrote and
+    its title names the client's file, and a Dask worker logs the arguments of a task that fails.
+    """
+
+    html: str = field(repr=False)
     forms: bool = False
-    title: str = ""
+    title: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A Dask scheduler to render on instead of local processes (``--scheduler``), and how many
+    seconds it may go without finishing a document before the command gives up on it."""
+
+    address: str
+    patience: float = 120.0
 
 
 _project: Project | None = None
@@ -100,12 +113,17 @@ def render_all(
     documents: list[Document],
     *,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
     done: Callable[[int], None] | None = None,
     pages: PageReport | None = None,
 ) -> list[RenderedPdf]:
-    """Render every document, in order; ``done(i)`` is called as document ``i`` is finished, and
-    ``pages`` as each page of a document rendered in this process is laid out (workers report
-    only when they finish)."""
+    """Render every document, in order, in ``jobs`` local processes or on a Dask ``cluster``;
+    ``done(i)`` is called as document ``i`` is finished, and ``pages`` as each page of a document
+    rendered in this process is laid out (workers report only when they finish)."""
+    if cluster is not None:
+        from .cluster import render_on_cluster  # needs the [dask] extra, asked for only here
+
+        return render_on_cluster(project, documents, cluster, done=done)
     jobs = max(1, jobs or default_jobs())
     if jobs == 1 or len(documents) <= INLINE_AT_MOST:
         results = []

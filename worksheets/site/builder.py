@@ -11,7 +11,8 @@
   and fonts, the tool's and WeasyPrint's versions and the options. Only PDFs whose key changed
   are rendered; outputs no longer planned are removed. When no input file has changed at all,
   the build stops before loading anything: no content is parsed and WeasyPrint is not imported.
-- Parallel: PDFs are rendered by a pool of worker processes (``render.pool``).
+- Parallel: PDFs are rendered by a pool of worker processes (``render.pool``), or by the workers of
+  a Dask cluster (``render.cluster``); either way this process writes every file.
 - The pages' web fonts (``webfonts``) are taken from the user's cache, made only when missing.
 """
 
@@ -32,7 +33,7 @@ from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project
-from ..render import Document, default_jobs, environment, render_all, render_document, render_packet
+from ..render import Cluster, Document, default_jobs, environment, render_all, render_document, render_packet
 from ..render.pdf import RenderedPdf
 from ..render.sections import SectionedPacket, render_sectioned
 from .freshness import (
@@ -178,10 +179,12 @@ def build(
     *,
     pdfs: bool = True,
     jobs: int | None = None,
+    cluster: Cluster | None = None,
     clean: bool = False,
     progress: Callable[[int], Progress] | None = None,
 ) -> BuildResult:
-    """Build the site into ``out``, rendering only what changed (everything with ``clean``).
+    """Build the site into ``out``, rendering only what changed (everything with ``clean``), in
+    ``jobs`` local processes or on a Dask ``cluster``.
 
     Without ``pdfs`` (a quick preview) the pages say that the PDFs were not made. ``progress``,
     given the number of PDFs to render, returns a function called once per PDF rendered.
@@ -214,7 +217,7 @@ def build(
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
             sections = SectionCache(section_cache_folder(), assets_key(project), reuse=not clean)
-            results = _render(project, todo, sections, jobs, tick)
+            results = _render(project, todo, sections, jobs, cluster, tick)
             sections.prune()
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
@@ -234,7 +237,12 @@ def build(
 
 
 def _render(
-    project: Project, todo: list[PlannedPdf], sections: SectionCache, jobs: int | None, tick: Progress | None
+    project: Project,
+    todo: list[PlannedPdf],
+    sections: SectionCache,
+    jobs: int | None,
+    cluster: Cluster | None,
+    tick: Progress | None,
 ) -> list[RenderedPdf]:
     """The PDFs of ``todo``, in order: each sheet's rendered, each packet's joined from its
     sections, those kept by an earlier build taken from ``sections``. The sheets are rendered in
@@ -251,7 +259,7 @@ def _render(
             if tick and id(missing[i]) in plain:
                 tick(i)
 
-        made = iter(render_all(project, missing, jobs=jobs, done=done) if missing else [])
+        made = iter(render_all(project, missing, jobs=jobs, cluster=cluster, done=done) if missing else [])
         results = []
         for i, document in enumerate(documents):
             if i not in found:
