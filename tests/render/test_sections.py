@@ -19,8 +19,8 @@ from test_rtl import arabic_project
 from worksheets.content.loader import load_catalog
 from worksheets.project import Project
 from worksheets.render.html import environment, render_packet
-from worksheets.render.pdf import RenderedPdf, render_pdf
-from worksheets.render.pool import Document
+from worksheets.render.pdf import render_pdf
+from worksheets.render.pool import Workers
 from worksheets.render.sections import SectionedPacket, render_sectioned
 
 from conftest import ROOT
@@ -38,11 +38,8 @@ def whole_and_joined(name: str, paper: str, direction: str = "ltr") -> tuple[byt
     env = environment(project)
     packet = next(p for p in catalog.packets if p.id == name)
     whole = render_pdf(render_packet(env, catalog, packet, paper=paper), project).data
-
-    def render(documents: list[Document]) -> list[RenderedPdf]:
-        return [render_pdf(d.html, project, title=d.title) for d in documents]
-
-    _, [joined] = render_sectioned([SectionedPacket(env, catalog, packet, paper)], render)
+    with Workers(project, jobs=1) as workers:
+        _, [joined] = render_sectioned([SectionedPacket(env, catalog, packet, paper)], workers)
     return whole, joined.data
 
 
@@ -164,10 +161,8 @@ def test_joining_the_same_sections_gives_the_same_bytes():
     env = environment(project)
     packet = next(p for p in catalog.packets if p.id == "worry-and-anxiety")
     sectioned = SectionedPacket(env, catalog, packet, "a4")
-
-    def render(documents: list[Document]) -> list[RenderedPdf]:
-        return [render_pdf(d.html, project) for d in documents]
-
-    first = render_sectioned([sectioned], render)[1][0].data
-    assert render_sectioned([sectioned], render)[1][0].data == first
+    with Workers(project, jobs=2) as workers:  # the join run in a worker process
+        first = render_sectioned([sectioned], workers)[1][0].data
+    with Workers(project, jobs=1) as workers:  # and in this one
+        assert render_sectioned([sectioned], workers)[1][0].data == first
     assert PdfReader(BytesIO(first)).trailer["/ID"][0] == sectioned.identifier().decode()

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from io import BytesIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from jinja2 import Environment
 
@@ -47,8 +48,7 @@ FRONT_PAGES = 2
 FRONT_ATTEMPTS = 3
 """How many times the front is laid out before a contents that keeps changing length is an error."""
 
-Renderer = Callable[[list[Document]], list[RenderedPdf]]
-"""Renders documents, in order (``render_all`` with the build's workers, or the build's cache)."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,50 +84,111 @@ class SectionedPacket:
 
 def _anchors(pdf: bytes) -> dict[str, int]:
     """Each named destination of a section (the targets of the contents' links) and its page,
-    counted from 0."""
-    from pypdf import PdfReader
+    counted from 0. Read with pikepdf (qpdf): pypdf parses WeasyPrint's object streams in Python,
+    which cost the main process about 0.15 s a section."""
+    import pikepdf
 
-    reader = PdfReader(BytesIO(pdf))
-    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
-    root = reader.trailer["/Root"]
-    if "/Names" not in root or "/Dests" not in root["/Names"]:
-        return {}
-    flat = root["/Names"]["/Dests"].get_object()["/Names"]
-    return {str(flat[at]): pages[flat[at + 1][0].idnum] for at in range(0, len(flat), 2)}
+    with pikepdf.open(BytesIO(pdf)) as document:
+        root = document.Root
+        if "/Names" not in root or "/Dests" not in root.Names:
+            return {}
+        pages = {page.objgen: number for number, page in enumerate(document.pages)}
+        return {str(name): pages[dest[0].objgen] for name, dest in pikepdf.NameTree(root.Names.Dests).items()}
+
+
+class Renderer(Protocol):
+    """What renders the sections: ``pool.Workers``, or the build's cache in front of them."""
+
+    def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]: ...
+
+    def run(self, call: Callable[..., T], *args: Any) -> Future[T]: ...
+
+
+@dataclass
+class _Packet:
+    """Where one packet is: its sections, then its front and numbers (laid out again while the
+    contents' length changes), then its join."""
+
+    packet: SectionedPacket
+    sections: list[Future[RenderedPdf]]
+    front_pages: int = FRONT_PAGES
+    attempts: int = 0
+    finishing: list[Future[RenderedPdf]] = field(default_factory=list)
+    joined: Future[RenderedPdf] | None = None
+
+    def ready_to_finish(self) -> bool:
+        return not self.finishing and all(future.done() for future in self.sections)
+
+    def finish(self) -> list[Document]:
+        """The front and numbers to render (next), for the sections as rendered."""
+        self.attempts += 1
+        if self.attempts > FRONT_ATTEMPTS:
+            raise RenderError(f"{self.packet.packet.id}: the contents' length kept changing with its page numbers")
+        return self.packet.finishing([future.result() for future in self.sections], self.front_pages)
+
+    def ready_to_join(self) -> bool:
+        """Whether the front and numbers are rendered with the front's own page count: if not,
+        they are to be rendered again (``finishing`` emptied) with the count the front had."""
+        if self.joined is not None or not self.finishing or not all(f.done() for f in self.finishing):
+            return False
+        front = self.finishing[0].result()
+        if front.pages == self.front_pages:
+            return True
+        self.front_pages, self.finishing = front.pages, []
+        return False
+
+    def join(self, workers: Renderer) -> Future[RenderedPdf]:
+        front, numbers = (future.result() for future in self.finishing)
+        parts = [front.data, *(future.result().data for future in self.sections)]
+        return workers.run(_join, parts, self.packet.identifier(), numbers)
+
+
+def _join(parts: list[bytes], identifier: bytes, numbers: RenderedPdf) -> RenderedPdf:
+    """A packet joined from ``parts``, numbered by ``numbers`` (run in a worker)."""
+    return RenderedPdf(join_pdfs(parts, identifier, numbers.data), numbers.pages)
 
 
 def render_sectioned(
-    packets: Sequence[SectionedPacket], render: Renderer, first: Sequence[Document] = ()
+    packets: Sequence[SectionedPacket],
+    workers: Renderer,
+    first: Sequence[Document] = (),
+    done: Callable[[int], None] | None = None,
 ) -> tuple[list[RenderedPdf], list[RenderedPdf]]:
-    """Render ``packets`` in sections with ``render``, and return the ``first`` documents'
-    PDFs (rendered in the first round with the sections, so that every worker is busy) and each
-    packet's joined PDF."""
+    """Render ``packets`` in sections with ``workers``, and return the ``first`` documents' PDFs
+    (given to the workers with the sections, so that every worker is busy) and each packet's
+    joined PDF. ``done(i)`` is called as the ``first`` document ``i`` is finished, and
+    ``done(len(first) + j)`` as packet ``j`` is joined.
+
+    Each packet goes on as soon as its own sections are rendered: its front and numbers are
+    queued, then its join, while the workers still render the rest."""
     sections = [packet.sections() for packet in packets]
-    flat = render([*first, *(document for part in sections for document in part)])
-    done, at = flat[: len(first)], len(first)
-    rendered = []
-    for part in sections:
-        rendered.append(flat[at : at + len(part)])
+    flat = workers.render([*first, *(document for part in sections for document in part)])
+    states, at = [], len(first)
+    for packet, part in zip(packets, sections, strict=True):
+        states.append(_Packet(packet, flat[at : at + len(part)]))
         at += len(part)
-    front_pages = [FRONT_PAGES] * len(packets)
-    finished: dict[int, list[RenderedPdf]] = {}
-    for _ in range(FRONT_ATTEMPTS):
-        waiting = [i for i in range(len(packets)) if i not in finished]
-        if not waiting:
-            break
-        documents = [packets[i].finishing(rendered[i], front_pages[i]) for i in waiting]
-        results = render([document for pair in documents for document in pair])
-        for n, i in enumerate(waiting):
-            front, numbers = results[2 * n], results[2 * n + 1]
-            if front.pages == front_pages[i]:
-                finished[i] = [front, numbers]
-            front_pages[i] = front.pages
-    if len(finished) < len(packets):
-        late = ", ".join(packets[i].packet.id for i in range(len(packets)) if i not in finished)
-        raise RenderError(f"{late}: the contents' length kept changing with its page numbers")
+    told = {future: i for i, future in enumerate(flat[: len(first)])}
+    pending: set[Future[Any]] = set(flat)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            future.result()  # a failure stops the build now, not after everything else
+            if future in told and done:
+                done(told[future])
+        for j, state in enumerate(states):
+            if state.joined in finished and done:
+                done(len(first) + j)
+            elif state.ready_to_join():
+                state.joined = state.join(workers)
+                pending.add(state.joined)
+        starting = [state for state in states if state.joined is None and state.ready_to_finish()]
+        documents = [document for state in starting for document in state.finish()]
+        rendered = iter(workers.render(documents))
+        for state in starting:
+            state.finishing = [next(rendered), next(rendered)]
+            pending.update(state.finishing)
     joined = []
-    for i, packet in enumerate(packets):
-        front, numbers = finished[i]
-        data = join_pdfs([front.data, *(s.data for s in rendered[i])], packet.identifier(), numbers.data)
-        joined.append(RenderedPdf(data, numbers.pages))
-    return done, joined
+    for state in states:
+        assert state.joined is not None, "every packet is joined when nothing is pending"
+        joined.append(state.joined.result())
+    return [future.result() for future in flat[: len(first)]], joined

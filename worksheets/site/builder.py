@@ -23,9 +23,11 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from jinja2 import Environment
 
@@ -33,8 +35,9 @@ from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project
-from ..render import Cluster, Document, default_jobs, environment, render_all, render_document, render_packet
+from ..render import Cluster, Document, default_jobs, environment, render_document, render_packet
 from ..render.pdf import RenderedPdf
+from ..render.pool import Workers
 from ..render.sections import SectionedPacket, render_sectioned
 from .freshness import (
     MANIFEST,
@@ -62,6 +65,7 @@ SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
 """Every PDF the site offers of each worksheet, in both paper sizes: (name, mode, variant)."""
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,40 @@ def build(
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
 
 
+class _Kept:
+    """The build's workers behind the section cache: a packet's section, front or numbers kept
+    by an earlier build is taken from ``sections``; what is rendered is kept there afterwards
+    (``keep``). The sheets (``plain``) are rendered as they are."""
+
+    def __init__(self, workers: Workers, sections: SectionCache, plain: set[int]) -> None:
+        self.workers = workers
+        self.sections = sections
+        self.plain = plain
+        self.rendered: list[tuple[Document, Future[RenderedPdf]]] = []
+
+    def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]:
+        futures: dict[int, Future[RenderedPdf]] = {}
+        for i, document in enumerate(documents):
+            if id(document) not in self.plain and (pdf := self.sections.get(document)):
+                futures[i] = Future()
+                futures[i].set_result(pdf)
+        missing = [i for i in range(len(documents)) if i not in futures]
+        made = self.workers.render([documents[i] for i in missing])
+        for i, future in zip(missing, made, strict=True):
+            futures[i] = future
+            if id(documents[i]) not in self.plain:
+                self.rendered.append((documents[i], future))
+        return [futures[i] for i in range(len(documents))]
+
+    def run(self, call: Callable[..., T], *args: Any) -> Future[T]:
+        return self.workers.run(call, *args)
+
+    def keep(self) -> None:
+        """Keep every section, front and numbers rendered (all are done when the packets are)."""
+        for document, future in self.rendered:
+            self.sections.keep(document, future.result())
+
+
 def _render(
     project: Project,
     todo: list[PlannedPdf],
@@ -245,35 +283,16 @@ def _render(
     tick: Progress | None,
 ) -> list[RenderedPdf]:
     """The PDFs of ``todo``, in order: each sheet's rendered, each packet's joined from its
-    sections, those kept by an earlier build taken from ``sections``. The sheets are rendered in
-    the first round with the sections, so that every worker is busy; ``tick`` is called once per
-    PDF of ``todo``."""
+    sections, those kept by an earlier build taken from ``sections``. One set of workers does
+    it all: the sheets and every section from the start, each packet's front, numbers and join
+    as soon as its sections are done (``render.sections``); ``tick`` is called once per PDF of
+    ``todo``."""
     sheets = [p for p in todo if p.sectioned is None]
-    plain = {id(p.document) for p in sheets}
-
-    def render(documents: list[Document]) -> list[RenderedPdf]:
-        found = {i: pdf for i, d in enumerate(documents) if id(d) not in plain and (pdf := sections.get(d))}
-        missing = [documents[i] for i in range(len(documents)) if i not in found]
-
-        def done(i: int) -> None:
-            if tick and id(missing[i]) in plain:
-                tick(i)
-
-        made = iter(render_all(project, missing, jobs=jobs, cluster=cluster, done=done) if missing else [])
-        results = []
-        for i, document in enumerate(documents):
-            if i not in found:
-                found[i] = next(made)
-                if id(document) not in plain:
-                    sections.keep(document, found[i])
-            results.append(found[i])
-        return results
-
     packets = [p for p in todo if p.sectioned is not None]
-    rendered, joined = render_sectioned([p.sectioned for p in packets], render, [p.document for p in sheets])
-    if tick:
-        for i in range(len(packets)):
-            tick(i)
+    with Workers(project, jobs=jobs, cluster=cluster) as workers:
+        kept = _Kept(workers, sections, {id(p.document) for p in sheets})
+        rendered, joined = render_sectioned([p.sectioned for p in packets], kept, [p.document for p in sheets], tick)
+    kept.keep()
     by_path = dict(zip([p.path for p in sheets], rendered, strict=True))
     by_path.update(zip([p.path for p in packets], joined, strict=True))
     return [by_path[p.path] for p in todo]
