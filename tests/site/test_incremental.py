@@ -222,3 +222,21 @@ def test_a_changed_sheet_renders_only_its_own_section_and_the_packet_is_the_same
     incremental = (out / packet).read_bytes()
     assert incremental == (clean[0] / packet).read_bytes() == (clean[1] / packet).read_bytes()
     assert "Can I do it today?" in PdfReader(out / packet).pages[2].extract_text()
+
+
+def test_a_packet_template_from_before_sections_is_refused_by_name(small, tmp_path):
+    """A project keeps its own templates: a packet.html written before packets were rendered in
+    sections ignores ``part``, so each section would be the whole packet. The build says which
+    template and what it lacks, exits with status 2 and writes nothing."""
+    template = small.templates / "packet.html"
+    template.write_text(
+        '{% extends "paper.html" %}{% block title %}{{ packet.title }}{% endblock %}\n'
+        "{% block body %}{% for ws in sheets %}{% include 'sheet.html' %}{% endfor %}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    code, stdout, stderr = run("build", "--out", str(out), "--paper", "a4", project=small.root)
+    assert code == 2, stdout + stderr
+    assert f"{template}:1:1: this packet template does not use 'part', 'numbers', 'pages'" in stderr
+    assert "Traceback" not in stderr
+    assert not out.exists()

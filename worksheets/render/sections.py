@@ -29,11 +29,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from jinja2 import Environment
 
-from ..errors import RenderError
+from ..errors import InputError, Problem, RenderError
 from ..formats import Paper
 from .html import render_packet
 from .join import join_pdfs
@@ -80,6 +81,38 @@ class SectionedPacket:
     def identifier(self) -> bytes:
         """The joined PDF's /ID: made from the whole packet's HTML, as ``render_pdf`` makes it."""
         return hashlib.sha256(self._html().encode()).hexdigest()[:32].encode()
+
+
+SECTION_VARIABLES = ("part", "numbers", "pages")
+"""What ``packet.html`` is given to render one section, the front or the page numbers."""
+
+
+def check_packet_template(env: Environment) -> None:
+    """Refuse a project's ``packet.html`` that cannot render a packet in sections.
+
+    Projects keep their own templates, and one written before packets were rendered in sections
+    ignores ``part``: every section would be the whole packet, and the join would fail with
+    page counts that do not add up. Said here instead, naming the template and what it lacks.
+    """
+    from jinja2 import meta
+
+    source, filename, _ = env.loader.get_source(env, "packet.html") if env.loader else ("", None, None)
+    used = meta.find_undeclared_variables(env.parse(source))
+    missing = [name for name in SECTION_VARIABLES if name not in used]
+    if missing:
+        names = ", ".join(f"'{name}'" for name in missing)
+        raise InputError(
+            [
+                Problem(
+                    Path(filename or "packet.html"),
+                    1,
+                    1,
+                    f"this packet template does not use {names}: the site renders each packet in sections "
+                    "(one per sheet, the cover and contents, the page numbers), chosen by 'part'; "
+                    "update it from the packet.html of this version of worksheets",
+                )
+            ]
+        )
 
 
 def _anchors(pdf: bytes) -> dict[str, int]:

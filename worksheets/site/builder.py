@@ -38,7 +38,7 @@ from ..project import Project
 from ..render import Cluster, Document, default_jobs, environment, render_document, render_packet
 from ..render.pdf import RenderedPdf
 from ..render.pool import Workers
-from ..render.sections import SectionedPacket, render_sectioned
+from ..render.sections import SectionedPacket, check_packet_template, render_sectioned
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -129,6 +129,8 @@ def plan_pdfs(
             html = render_packet(env, catalog, packet, paper=paper)
             sectioned = SectionedPacket(env, catalog, packet, paper)
             add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper), sectioned)
+    if catalog.packets:
+        check_packet_template(env)  # after rendering them whole, which reports a broken template
     return planned
 
 
