@@ -6,7 +6,7 @@ changes. In sections it is:
 1. one document per sheet (the sheet, its guide and its example), without page numbers: it
    depends only on its own content, so the site can keep it and render it again only when that
    sheet changes;
-2. once every section is rendered and its pages counted, the front (the cover and the contents,
+2. once every section of the packet is rendered and its pages counted, the front (the cover and the contents,
    whose page numbers are now known) and a "numbers" document of as many pages as the packet,
    each page carrying only its "Page x of y" footer, laid out by the same page rules;
 3. the join (``render.join``): the front and the sections in order, one structure tree, the
@@ -17,6 +17,11 @@ to a section and stays in it. The result looks exactly like the packet rendered 
 compare every page's pixels). The front is first laid out as a cover and one page of contents;
 a contents page that runs longer moves every number, so the front and numbers are rendered again
 with the count it has.
+
+The steps of many packets are driven together (``render_sectioned``) by workers that take work as
+it comes (``pool.Workers``): each packet's front and numbers are queued as soon as its own
+sections are done, and its join runs in a worker as soon as they are, while the other packets and
+the sheets are still being rendered.
 
 The ``packet`` command renders a packet whole (``render_packet`` without ``part``), which is also
 the only way to make a duplex one: blank backs depend on where each sheet starts.
