@@ -1,11 +1,18 @@
 """Join tagged PDFs made by ``render.pdf`` into one, as if WeasyPrint had rendered them as one.
 
 A packet is rendered in sections (``render.sections``), each a WeasyPrint document of its own,
-so that a changed sheet re-renders its section only. The sections are joined here with pypdf,
+so that a changed sheet re-renders its section only. The sections are joined here with pikepdf,
 keeping what a packet promises: its pages in order, one structure tree (the tags of every section
 under one Document element, each page's and each link's place in the parent tree renumbered),
 the bookmarks, the named destinations that the contents page's links go to, and the first
 section's language, title, XMP metadata (with its PDF/UA identification) and viewer preferences.
+
+qpdf (under pikepdf) copies a section's objects without parsing them in Python, and copies each
+object of a section once: every reference to a page of a section, from its structure elements,
+its links, its destinations or its bookmarks, names that page's copy in the joined PDF. A join of
+the complete set costs a few hundredths of a second of CPU, where pypdf took most of a second.
+Only what is reachable from the joined PDF's catalog is written, so the sections' own structure
+roots, name trees and outlines, and the font subsets that ``merge_subsets`` replaces, are left out.
 
 What is not carried over is refused rather than dropped: a section with form fields, or with a
 structure tree of another shape than WeasyPrint writes, stops the join with an error.
@@ -13,6 +20,10 @@ structure tree of another shape than WeasyPrint writes, stops the join with an e
 
 from __future__ import annotations
 
+import copy
+import warnings
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
@@ -23,161 +34,192 @@ CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
 """What the joined PDF's catalog takes from the first section, besides what is built here."""
 
 
+@dataclass
+class _Joined:
+    """What the join gathers from the sections, in order, before the joined catalog is built."""
+
+    pdf: Any
+    document: Any
+    page_entries: list[tuple[int, Any]] = field(default_factory=list)
+    links: list[tuple[Any, Any]] = field(default_factory=list)  # (annotation, its parent-tree value)
+    names: dict[str, Any] = field(default_factory=dict)
+    marks: list[Any] = field(default_factory=list)  # the sections' top-level bookmarks
+    open_marks: int = 0
+
+
 def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = None) -> bytes:
     """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID; with ``numbers``,
     a PDF of as many pages whose page ``i`` is drawn over page ``i`` of the joined one (its page
-    numbers, see ``_stamp``)."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject
-
-    readers = [PdfReader(BytesIO(part)) for part in parts]
-    writer = PdfWriter()
-    document = DictionaryObject(
-        {NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")}
-    )
-    document_ref = writer._add_object(document)
-    kids = ArrayObject()
-    page_entries: list[tuple[int, Any]] = []
-    annotation_entries: list[Any] = []
-    names: dict[str, Any] = {}
-    marks: list[tuple[str, int, Any, Any]] = []
-    linked: list[tuple[Any, int]] = []  # annotations with their place among annotation_entries
-    for reader in readers:
-        offset = len(writer.pages)
-        root = reader.trailer["/Root"]
-        if "/AcroForm" in root:
-            raise RenderError("a section with form fields cannot be joined")
-        for page in reader.pages:
-            added = writer.add_page(page)  # pypdf leaves out /StructParents: it is the joined PDF's
-            if "/StructParents" in page:
-                added[NameObject("/StructParents")] = NumberObject(offset + int(page["/StructParents"]))
-        tree = root["/StructTreeRoot"].get_object()
-        section_document = tree["/K"][0].get_object()
-        for kid in section_document["/K"]:
-            element = kid.get_object()
-            del element["/P"]  # cloned without its old parents, then given the new one
-            clone = element.clone(writer)
-            clone[NameObject("/P")] = document_ref
-            kids.append(clone.indirect_reference)
-        renumbered = _parent_tree(tree, len(reader.pages), writer, offset, page_entries, annotation_entries)
-        for page in writer.pages[offset:]:
-            for annotation in page.get("/Annots", []):
-                annotation = annotation.get_object()
-                if "/StructParent" in annotation:
-                    linked.append((annotation, renumbered[int(annotation["/StructParent"])]))
-        names.update(_destinations(root, writer))
-        for item in reader.outline:
-            marks.append((item.title, offset + reader.get_destination_page_number(item), item.left, item.top))
-    total = len(writer.pages)
-    if numbers is not None:
-        stamps = PdfReader(BytesIO(numbers)).pages
-        if len(stamps) != total:
-            raise RenderError(f"the page numbers have {len(stamps)} pages for {total} pages")
-        for page, stamp in zip(writer.pages, stamps, strict=True):
-            _stamp(page, stamp, writer)
-    merge_subsets(writer)
-    nums = ArrayObject()
-    for key, value in page_entries:
-        nums += [NumberObject(key), value]
-    for key, value in enumerate(annotation_entries, start=total):
-        nums += [NumberObject(key), value]
-    for annotation, index in linked:
-        annotation[NameObject("/StructParent")] = NumberObject(total + index)
-    document[NameObject("/K")] = kids
-    parent_tree = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
-    structure = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/StructTreeRoot"),
-            NameObject("/ParentTree"): parent_tree,
-            NameObject("/K"): ArrayObject([document_ref]),
-        }
-    )
-    structure_ref = writer._add_object(structure)
-    document[NameObject("/P")] = structure_ref
-    catalog = writer._root_object
-    catalog[NameObject("/StructTreeRoot")] = structure_ref
-    first = readers[0].trailer["/Root"]
-    for key in CATALOG_KEYS:
-        if key in first:
-            catalog[NameObject(key)] = first.raw_get(key).clone(writer)  # indirect stays indirect
-    if names:
-        flat = ArrayObject()
-        for name in sorted(names):
-            flat += [_string(name), names[name]]
-        dests = writer._add_object(DictionaryObject({NameObject("/Names"): flat}))
-        catalog[NameObject("/Names")] = DictionaryObject({NameObject("/Dests"): dests})
-    _outline(writer, marks)
-    info = readers[0].trailer.get("/Info")
-    if info is not None:
-        writer._info = writer._add_object(info.get_object().clone(writer))
-    writer.pdf_header = readers[0].pdf_header.encode()
-    writer._ID = ArrayObject([ByteStringObject(identifier), ByteStringObject(identifier)])
-    out = BytesIO()
-    writer.write(out)
-    return _compact(out.getvalue())
-
-
-def _compact(data: bytes) -> bytes:
-    """``data`` written again by qpdf (through pikepdf): without the objects nothing refers to
-    any more (the font subsets that ``merge_subsets`` replaced), and with the small objects (the
-    structure tree's thousands of elements) packed into compressed object streams, as WeasyPrint
-    writes them; pypdf writes neither. The /ID's first string is kept and its second made from
-    the content (``deterministic_id``), so the same sections always give the same bytes."""
+    numbers, see ``_stamp``). The same parts always give the same bytes."""
     import pikepdf
 
-    out = BytesIO()
-    with pikepdf.open(BytesIO(data)) as pdf:
+    with ExitStack() as opened:  # qpdf reads a copied stream's data from its section when saving
+        sources = [opened.enter_context(pikepdf.open(BytesIO(part))) for part in parts]
+        pdf = opened.enter_context(pikepdf.new())
+        document = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, K=pikepdf.Array())
+        )
+        joined = _Joined(pdf, document)
+        for source in sources:
+            _take(joined, source)
+        total = len(pdf.pages)
+        if numbers is not None:
+            stamps = opened.enter_context(pikepdf.open(BytesIO(numbers)))
+            if len(stamps.pages) != total:
+                raise RenderError(f"the page numbers have {len(stamps.pages)} pages for {total} pages")
+            between = (pikepdf.Stream(pdf, b"q\n"), pikepdf.Stream(pdf, b"\nQ\n"))
+            for page, stamp in zip(pdf.pages, stamps.pages, strict=True):
+                _stamp(pdf, page.obj, stamps, stamp.obj, between)
+        merge_subsets(pdf)
+        _catalog(joined, sources[0], total)
+        pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
+        out = BytesIO()
+        # The small objects (the structure tree's thousands of elements) packed into compressed
+        # object streams, as WeasyPrint writes them; the /ID's second string made from the content.
         pdf.save(
             out,
+            min_version=sources[0].pdf_version,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
             compress_streams=True,
             deterministic_id=True,
         )
-    return out.getvalue()
+        return out.getvalue()
 
 
-def _parent_tree(
-    tree: Any, pages: int, writer: Any, offset: int, page_entries: list, annotation_entries: list
-) -> dict[int, int]:
-    """Move a section's parent tree into the joined one: a page's entry to its page's new number,
-    an annotation's after every page (numbered when all are known: ``len(pages)`` plus its place in
-    ``annotation_entries``). Returns each annotation's old key and new one."""
-    nums = tree["/ParentTree"].get_object()
-    if "/Kids" in nums:
+def _take(joined: _Joined, source: Any) -> None:
+    """Append the pages of the section ``source`` to the joined PDF, and gather its structure
+    elements, parent-tree entries, links, named destinations and bookmarks, which refer to the
+    copies of its pages."""
+    import pikepdf
+
+    if "/AcroForm" in source.Root:
+        raise RenderError("a section with form fields cannot be joined")
+    pdf = joined.pdf
+    offset = len(pdf.pages)
+    with warnings.catch_warnings():  # the named destinations are carried over by _destinations
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        pdf.pages.extend(source.pages)
+    _structure(joined, pdf.copy_foreign(source.Root.StructTreeRoot), offset)
+    _destinations(joined, source)
+    _bookmarks(joined, source)
+
+
+def _structure(joined: _Joined, tree: Any, offset: int) -> None:
+    """Put the elements of a section's structure tree (``tree``, copied) under the joined
+    Document element, and its parent-tree entries with the joined page numbers (its pages are
+    the joined PDF's from ``offset``); its links' entries are numbered once all pages are in."""
+    import pikepdf
+
+    section_document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
+    kids = section_document.K if isinstance(section_document.K, pikepdf.Array) else [section_document.K]
+    for kid in kids:
+        kid.P = joined.document
+        joined.document.K.append(kid)
+    entries = _parent_tree(tree)
+    pages = joined.pdf.pages[offset:]
+    for key, value in entries.items():
+        if key < len(pages):
+            joined.page_entries.append((offset + key, value))
+    for page in pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = offset + int(page.obj.StructParents)
+        for annotation in page.obj.get("/Annots", []):
+            if "/StructParent" in annotation:
+                joined.links.append((annotation, entries[int(annotation.StructParent)]))
+
+
+def _destinations(joined: _Joined, source: Any) -> None:
+    """A section's named destinations (the contents' link targets), copied onto its pages' copies."""
+    import pikepdf
+
+    if "/Names" in source.Root and "/Dests" in source.Root.Names:
+        tree = _copy(joined.pdf, source, source.Root.Names.Dests, indirect=True)
+        for name, destination in pikepdf.NameTree(tree).items():
+            joined.names[str(name)] = destination
+
+
+def _bookmarks(joined: _Joined, source: Any) -> None:
+    """A section's top-level bookmarks (with their children), copied onto its pages' copies."""
+    if "/Outlines" not in source.Root or "/First" not in source.Root.Outlines:
+        return
+    outlines = joined.pdf.copy_foreign(source.Root.Outlines)
+    item = outlines.First
+    while item is not None:
+        joined.marks.append(item)
+        item = item.get("/Next")
+    joined.open_marks += int(outlines.get("/Count", 0))
+
+
+def _copy(pdf: Any, source: Any, value: Any, *, indirect: bool = False) -> Any:
+    """``value`` of ``source`` copied into ``pdf``, direct if it was (unless ``indirect``). qpdf
+    copies indirect objects only: a direct one is made indirect in ``source`` (read, never saved)
+    to be copied, and its copy is made direct again (the indirect one is then not written)."""
+    if value.is_indirect:
+        return pdf.copy_foreign(value)
+    copied = pdf.copy_foreign(source.make_indirect(value))
+    return copied if indirect else copy.copy(copied)
+
+
+def _parent_tree(tree: Any) -> dict[int, Any]:
+    """A section's parent tree (copied), by key: a page's entry under its page's number, each
+    link's after every page."""
+    parents = tree.ParentTree
+    if "/Kids" in parents:
         raise RenderError("a section's parent tree has more than one level")
-    flat = nums["/Nums"]
-    renumbered = {}
-    for at in range(0, len(flat), 2):
-        key, value = int(flat[at]), flat[at + 1].clone(writer)
-        if key < pages:
-            page_entries.append((offset + key, value))
-        else:
-            renumbered[key] = len(annotation_entries)
-            annotation_entries.append(value)
-    return renumbered
+    flat = parents.Nums
+    return {int(flat[at]): flat[at + 1] for at in range(0, len(flat), 2)}
 
 
-def _destinations(root: Any, writer: Any) -> dict[str, Any]:
-    """A section's named destinations (WeasyPrint writes them as one flat name tree), their pages
-    now the joined PDF's."""
-    if "/Names" not in root or "/Dests" not in root["/Names"]:
-        return {}
-    flat = root["/Names"]["/Dests"].get_object()["/Names"]
-    return {str(flat[at]): flat[at + 1].clone(writer) for at in range(0, len(flat), 2)}
+def _catalog(joined: _Joined, first: Any, total: int) -> None:
+    """The joined PDF's catalog: its structure tree (the pages' entries renumbered, then the
+    links' after every page), named destinations, bookmarks and the first section's keys."""
+    import pikepdf
+
+    pdf = joined.pdf
+    nums = pikepdf.Array()
+    for key, value in sorted(joined.page_entries, key=lambda entry: entry[0]):
+        nums.extend([key, value])
+    for key, (annotation, value) in enumerate(joined.links, start=total):
+        annotation.StructParent = key
+        nums.extend([key, value])
+    structure = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructTreeRoot,
+            ParentTree=pdf.make_indirect(pikepdf.Dictionary(Nums=nums)),
+            K=pikepdf.Array([joined.document]),
+        )
+    )
+    joined.document.P = structure
+    pdf.Root.StructTreeRoot = structure
+    for key in CATALOG_KEYS:
+        if key in first.Root:
+            pdf.Root[key] = _copy(pdf, first, first.Root.get(key))
+    if joined.names:
+        flat = pikepdf.Array()
+        for name in sorted(joined.names):
+            flat.extend([pikepdf.String(name), joined.names[name]])
+        pdf.Root.Names = pikepdf.Dictionary(Dests=pdf.make_indirect(pikepdf.Dictionary(Names=flat)))
+    if joined.marks:
+        pdf.Root.Outlines = _outline(pdf, joined.marks, joined.open_marks)
+    if "/Info" in first.trailer:
+        pdf.trailer.Info = pdf.copy_foreign(first.trailer.Info)
 
 
-def _string(text: str) -> Any:
-    from pypdf.generic import create_string_object
+def _outline(pdf: Any, marks: list[Any], count: int) -> Any:
+    """One outline of the sections' bookmarks in order (each with its own children, if any),
+    ``count`` of them shown open."""
+    import pikepdf
 
-    return create_string_object(text)
-
-
-def _outline(writer: Any, marks: list[tuple[str, int, Any, Any]]) -> None:
-    """One bookmark per (title, page, left, top), in order, each at its place on its page."""
-    from pypdf.generic import Fit
-
-    for title, page, left, top in marks:
-        writer.add_outline_item(title=title, page_number=page, fit=Fit.xyz(left, top, 0))
+    outlines = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines, Count=count))
+    outlines.First, outlines.Last = marks[0], marks[-1]
+    for at, mark in enumerate(marks):
+        mark.Parent = outlines
+        for key, neighbour in (("/Prev", at - 1), ("/Next", at + 1)):
+            if 0 <= neighbour < len(marks):
+                mark[key] = marks[neighbour]
+            elif key in mark:
+                del mark[key]
+    return outlines
 
 
 STAMPED = "n"
@@ -186,53 +228,45 @@ are documents of their own, whose resources may have the same names for other ob
 subset is named after its face, whatever glyphs it holds)."""
 
 RENAMED_OPERANDS = {
-    b"Tf": "/Font",
-    b"gs": "/ExtGState",
-    b"Do": "/XObject",
-    b"sh": "/Shading",
-    b"cs": "/ColorSpace",
-    b"CS": "/ColorSpace",
+    "Tf": "/Font",
+    "gs": "/ExtGState",
+    "Do": "/XObject",
+    "sh": "/Shading",
+    "cs": "/ColorSpace",
+    "CS": "/ColorSpace",
 }
 """The operators that name a resource by their first operand, and the resource's kind."""
 
 
-def _stamp(page: Any, stamp: Any, writer: Any) -> None:
-    """Draw ``stamp`` (a page of another PDF of the same size) over ``page``, as an artifact.
+def _stamp(pdf: Any, page: Any, stamps: Any, stamp: Any, between: tuple[Any, Any]) -> None:
+    """Draw ``stamp`` (a page of the PDF ``stamps``, of the same size) over ``page``, as an artifact.
 
-    The page's own content is wrapped in ``q``/``Q``, since WeasyPrint leaves its coordinate
-    flip in force at the end; the stamp's content follows, its resources renamed (``STAMPED``)
-    and added to the page's, and its marked content (WeasyPrint tags the margin boxes' text as
-    spans of a structure element outside the document's tree) turned into an artifact: a page
-    number is pagination, which PDF/UA wants marked as such, and the joined document's tree has
-    no place for it.
+    The page's own content is wrapped in ``q``/``Q`` (the streams ``between``), since WeasyPrint
+    leaves its coordinate flip in force at the end; the stamp's content follows, its resources
+    renamed (``STAMPED``) and added to the page's, and its marked content (WeasyPrint tags the
+    margin boxes' text as spans of a structure element outside the document's tree) turned into
+    an artifact: a page number is pagination, which PDF/UA wants marked as such, and the joined
+    document's tree has no place for it.
     """
-    from pypdf.generic import ArrayObject, ContentStream, DecodedStreamObject, DictionaryObject, NameObject
+    import pikepdf
 
-    content = ContentStream(stamp.get_contents(), stamp.pdf)
-    operations = []
-    for operands, operator in content.operations:
-        if operator == b"BDC":
-            operands, operator = [NameObject("/Artifact")], b"BMC"
-        elif operator in RENAMED_OPERANDS:
-            operands = [NameObject(operands[0] + STAMPED), *operands[1:]]
-        operations.append((operands, operator))
-    content.operations = operations
-    resources = page["/Resources"]
-    for kind, named in stamp["/Resources"].items():
-        named = named.get_object()
-        if not named:
+    drawn = []
+    for operands, operator in pikepdf.parse_content_stream(stamp):
+        name = str(operator)
+        if name == "BDC":
+            operands, operator = [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
+        elif name in RENAMED_OPERANDS:
+            operands = [pikepdf.Name(str(operands[0]) + STAMPED), *operands[1:]]
+        drawn.append(pikepdf.ContentStreamInstruction(operands, operator))
+    resources = page.Resources
+    for kind, named in stamp.Resources.items():
+        if not isinstance(named, pikepdf.Dictionary) or not named.keys():
             continue
         if kind not in resources:
-            resources[NameObject(kind)] = DictionaryObject()
-        target = resources[kind].get_object()
+            resources[kind] = pikepdf.Dictionary()
         for name, value in named.items():
-            target[NameObject(name + STAMPED)] = value.clone(writer)
-    before, after = DecodedStreamObject(), DecodedStreamObject()
-    before.set_data(b"q\n")
-    after.set_data(b"\nQ\n")
-    drawn = DecodedStreamObject()
-    drawn.set_data(content.get_data())
-    contents = page.raw_get("/Contents")
-    own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
-    parts = [writer._add_object(before), *own, writer._add_object(after), writer._add_object(drawn.flate_encode())]
-    page[NameObject("/Contents")] = ArrayObject(parts)
+            resources[kind][name + STAMPED] = _copy(pdf, stamps, value)
+    own = page.Contents
+    own = list(own) if isinstance(own, pikepdf.Array) else [own]
+    before, after = between
+    page.Contents = pikepdf.Array([before, *own, after, pikepdf.Stream(pdf, pikepdf.unparse_content_stream(drawn))])

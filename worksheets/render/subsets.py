@@ -26,53 +26,49 @@ BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 """One entry of a ToUnicode map as WeasyPrint writes it: a glyph id and its UTF-16BE text."""
 
 
-def merge_subsets(writer: Any) -> None:
-    """Give every page of ``writer`` one font object per face, holding every glyph it uses."""
-    from pypdf.generic import NameObject
-
+def merge_subsets(pdf: Any) -> None:
+    """Give every page of ``pdf`` (a ``pikepdf.Pdf``) one font object per face, holding every
+    glyph it uses."""
     named: list[tuple[Any, str]] = []  # (a /Font resource dictionary, a name in it)
     faces: dict[str, list[Any]] = defaultdict(list)  # /BaseFont -> its distinct font objects
-    seen: set[int] = set()
-    for page in writer.pages:
-        fonts = page["/Resources"].get("/Font")
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        fonts = page.obj.Resources.get("/Font")
         if fonts is None:
             continue
-        fonts = fonts.get_object()
-        for name, reference in fonts.items():
+        for name, font in fonts.items():
             named.append((fonts, name))
-            font = reference.get_object()
-            if reference.idnum not in seen:
-                seen.add(reference.idnum)
-                faces[str(font["/BaseFont"])].append(reference)
-    merged: dict[int, Any] = {}
-    for references in faces.values():
-        fonts = [reference.get_object() for reference in references]
-        if len(fonts) > 1 and _merge(fonts, writer):
-            merged.update({reference.idnum: references[0] for reference in references[1:]})
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                faces[str(font.BaseFont)].append(font)
+    merged: dict[tuple[int, int], Any] = {}
+    for fonts in faces.values():
+        if len(fonts) > 1 and _merge(fonts, pdf):
+            merged.update({font.objgen: fonts[0] for font in fonts[1:]})
     for fonts, name in named:
-        reference = fonts.raw_get(name)
-        if reference.idnum in merged:
-            fonts[NameObject(name)] = merged[reference.idnum]
+        replacement = merged.get(fonts[name].objgen)
+        if replacement is not None:
+            fonts[name] = replacement
 
 
 def _mergeable(font: Any) -> bool:
     if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H":
         return False
-    descendant = font["/DescendantFonts"][0].get_object()
-    return descendant.get("/CIDToGIDMap") == "/Identity" and "/FontFile2" in descendant["/FontDescriptor"]
+    descendant = font.DescendantFonts[0]
+    return descendant.get("/CIDToGIDMap") == "/Identity" and "/FontFile2" in descendant.FontDescriptor
 
 
-def _merge(fonts: list[Any], writer: Any) -> bool:
+def _merge(fonts: list[Any], pdf: Any) -> bool:
     """Make ``fonts[0]`` hold the glyphs, widths and text of all ``fonts``; False if they cannot
     be merged (then nothing is changed)."""
+    import pikepdf
     from fontTools.ttLib import TTFont
-    from pypdf.generic import NameObject, NumberObject, StreamObject
 
     if not all(_mergeable(font) for font in fonts):
         return False
-    descendants = [font["/DescendantFonts"][0].get_object() for font in fonts]
-    files = [d["/FontDescriptor"]["/FontFile2"].get_object() for d in descendants]
-    subsets = [TTFont(BytesIO(f.get_data()), recalcTimestamp=False, recalcBBoxes=False) for f in files]
+    descendants = [font.DescendantFonts[0] for font in fonts]
+    files = [d.FontDescriptor.FontFile2.read_bytes() for d in descendants]
+    subsets = [TTFont(BytesIO(data), recalcTimestamp=False, recalcBBoxes=False) for data in files]
     font = max(subsets, key=lambda subset: len(subset.getGlyphOrder()))
     if not all("glyf" in subset for subset in subsets):
         return False
@@ -92,15 +88,10 @@ def _merge(fonts: list[Any], writer: Any) -> bool:
     out = BytesIO()
     font.save(out)
     data = out.getvalue()
-    stream = StreamObject()
-    stream[NameObject("/Length1")] = NumberObject(len(data))
-    stream.set_data(data)
     first = descendants[0]
-    first["/FontDescriptor"][NameObject("/FontFile2")] = writer._add_object(stream.flate_encode())
-    first[NameObject("/W")] = _widths([d.get("/W", []) for d in descendants])
-    unicode = StreamObject()
-    unicode.set_data(_to_unicode([font.get("/ToUnicode") for font in fonts]))
-    fonts[0][NameObject("/ToUnicode")] = writer._add_object(unicode.flate_encode())
+    first.FontDescriptor.FontFile2 = pikepdf.Stream(pdf, data, Length1=len(data))  # compressed when saved
+    first.W = _widths([d.get("/W", pikepdf.Array()) for d in descendants])
+    fonts[0].ToUnicode = pikepdf.Stream(pdf, _to_unicode([font.get("/ToUnicode") for font in fonts]))
     return True
 
 
@@ -111,28 +102,28 @@ def _drawn(glyph: Any) -> bool:
 
 def _widths(arrays: list[Any]) -> Any:
     """The union of /W arrays (``c [w1 w2 ...]`` and ``c_first c_last w``), as runs."""
-    from pypdf.generic import ArrayObject, NumberObject
+    import pikepdf
 
     widths: dict[int, Any] = {}
     for array in arrays:
         items, at = list(array), 0
         while at < len(items):
             first = int(items[at])
-            if isinstance(items[at + 1].get_object(), list):
-                for offset, width in enumerate(items[at + 1].get_object()):
+            if isinstance(items[at + 1], pikepdf.Array):
+                for offset, width in enumerate(items[at + 1]):
                     widths.setdefault(first + offset, width)
                 at += 2
             else:
                 for cid in range(first, int(items[at + 1]) + 1):
                     widths.setdefault(cid, items[at + 2])
                 at += 3
-    runs = ArrayObject()
+    runs: list[Any] = []
     for cid in sorted(widths):
-        if runs and int(runs[-2]) + len(runs[-1]) == cid:
+        if runs and runs[-2] + len(runs[-1]) == cid:
             runs[-1].append(widths[cid])
         else:
-            runs += [NumberObject(cid), ArrayObject([widths[cid]])]
-    return runs
+            runs += [cid, [widths[cid]]]
+    return pikepdf.Array([run if isinstance(run, int) else pikepdf.Array(run) for run in runs])
 
 
 def _to_unicode(streams: list[Any]) -> bytes:
@@ -142,7 +133,7 @@ def _to_unicode(streams: list[Any]) -> bytes:
     for stream in streams:
         if stream is None:
             continue
-        for block in BLOCK.findall(stream.get_object().get_data()):
+        for block in BLOCK.findall(stream.read_bytes()):
             for glyph, code in BFCHAR.findall(block):
                 text.setdefault(int(glyph, 16), code.lower())
     lines = [
