@@ -432,6 +432,8 @@ def render_packet(
     part: str | None = None,
     numbers: dict[str, int] | None = None,
     pages: int = 0,
+    first: int = 0,
+    total: int = 0,
 ) -> str:
     """The HTML of a packet: cover, contents, and its worksheets blank, for WeasyPrint.
 
@@ -440,7 +442,9 @@ def render_packet(
     document of the packet rendered in sections (see ``render.sections``): a worksheet's id (that
     sheet, its guide and example, without page numbers), "front" (the cover and contents, the
     contents' page numbers given by ``numbers``, anchor to page) or "numbers" (``pages`` pages
-    that carry only their "Page x of y").
+    that carry only their "Page x of y"). A worksheet's part given ``total`` is numbered as in
+    the whole packet, its first page being page ``first`` of ``total`` (``render_parts`` writes
+    the same bytes from the packet laid out whole).
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
@@ -458,6 +462,8 @@ def render_packet(
         part=part,
         numbers=numbers,
         pages=pages,
+        first=first,
+        total=total,
     )
 
 
