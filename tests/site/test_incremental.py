@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from worksheets.project import Project
 from worksheets.site.builder import build
 from worksheets.site.freshness import MANIFEST
 
@@ -202,26 +203,51 @@ def test_a_build_after_a_spanish_change_renders_only_that_spanish_sheet(small, t
 
 
 def test_a_changed_sheet_renders_only_its_own_section_and_the_packet_is_the_same(small, tmp_path, monkeypatch):
-    """Packets are joined from sections kept between builds (``site/sections.py``): a change to
-    one sheet renders that sheet's section again, and the packet comes out byte for byte as a
-    clean build, which renders every section, makes it."""
+    """Packets are joined from parts kept between builds (``site/sections.py``): a change to one
+    sheet renders that sheet's part again, alone, and the packet comes out byte for byte as a
+    clean build, which lays the packet out whole, makes it."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     kept = tmp_path / "cache" / "worksheets" / "sections"
     out = tmp_path / "site"
     build(small, out, ("a4",), jobs=2)
     first = set(kept.glob("*.pdf"))
-    assert len(first) == 4, "the two sheets' sections, the front and the page numbers"
+    assert len(first) == 3, "the front and the two sheets' parts"
+    assert len(list(kept.glob("*.json"))) == 1, "the packet's layout"
     sheet = small.worksheets_dir / "worry-tree.yaml"
     sheet.write_text(sheet.read_text().replace("Can I do it now?", "Can I do it today?"))
     build(small, out, ("a4",), jobs=2)
-    assert len(set(kept.glob("*.pdf")) - first) == 1, "the worry tree's section; its front and numbers are unchanged"
-    packet = "pdf/packet-worry-a4.pdf"
-    clean = [tmp_path / "clean-1", tmp_path / "clean-2"]
+    assert len(set(kept.glob("*.pdf")) - first) == 1, "the worry tree's part; the front and the other are unchanged"
+    assert_same_as_clean_builds(small, tmp_path, out, "clean-1")
+    assert "Can I do it today?" in PdfReader(out / PACKET).pages[2].extract_text()
+
+
+PACKET = "pdf/packet-worry-a4.pdf"
+
+
+def assert_same_as_clean_builds(small: Project, tmp_path: Path, out: Path, name: str) -> None:
+    """The packet built in ``out`` has the bytes of the packet of two clean builds."""
+    clean = [tmp_path / f"{name}-a", tmp_path / f"{name}-b"]
     for folder in clean:
         build(small, folder, ("a4",), clean=True, jobs=1)
-    incremental = (out / packet).read_bytes()
-    assert incremental == (clean[0] / packet).read_bytes() == (clean[1] / packet).read_bytes()
-    assert "Can I do it today?" in PdfReader(out / packet).pages[2].extract_text()
+    incremental = (out / PACKET).read_bytes()
+    assert incremental == (clean[0] / PACKET).read_bytes() == (clean[1] / PACKET).read_bytes()
+
+
+def test_a_sheet_that_grows_a_page_lays_the_packet_out_again(small, tmp_path, monkeypatch):
+    """A changed sheet with another number of pages moves every later page number and the total:
+    the packet is laid out whole again, every part kept anew, and it is what a clean build makes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    kept = tmp_path / "cache" / "worksheets" / "sections"
+    out = tmp_path / "site"
+    build(small, out, ("a4",), jobs=2)
+    first, pages = set(kept.glob("*.pdf")), len(PdfReader(out / PACKET).pages)
+    sheet = small.worksheets_dir / "worry-tree.yaml"
+    longer = "then act or let go.\n" + "".join(["\n  Say what the worry is, then what it is about.\n"] * 40)
+    sheet.write_text(sheet.read_text().replace("then act or let go.\n", longer, 1))
+    build(small, out, ("a4",), jobs=2)
+    assert len(PdfReader(out / PACKET).pages) > pages, "the change adds pages"
+    assert len(set(kept.glob("*.pdf")) - first) == 3, "the front and both sheets' parts, renumbered"
+    assert_same_as_clean_builds(small, tmp_path, out, "clean")
 
 
 def test_a_packet_template_from_before_sections_is_refused_by_name(small, tmp_path):
@@ -237,6 +263,6 @@ def test_a_packet_template_from_before_sections_is_refused_by_name(small, tmp_pa
     out = tmp_path / "site"
     code, stdout, stderr = run("build", "--out", str(out), "--paper", "a4", project=small.root)
     assert code == 2, stdout + stderr
-    assert f"{template}:1:1: this packet template does not use 'part', 'numbers', 'pages'" in stderr
+    assert f"{template}:1:1: this packet template does not use 'part', 'numbers', 'first', 'total'" in stderr
     assert "Traceback" not in stderr
     assert not out.exists()

@@ -431,7 +431,6 @@ def render_packet(
     duplex: bool = False,
     part: str | None = None,
     numbers: dict[str, int] | None = None,
-    pages: int = 0,
     first: int = 0,
     total: int = 0,
 ) -> str:
@@ -439,12 +438,11 @@ def render_packet(
 
     With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
     every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, one
-    document of the packet rendered in sections (see ``render.sections``): a worksheet's id (that
-    sheet, its guide and example, without page numbers), "front" (the cover and contents, the
-    contents' page numbers given by ``numbers``, anchor to page) or "numbers" (``pages`` pages
-    that carry only their "Page x of y"). A worksheet's part given ``total`` is numbered as in
-    the whole packet, its first page being page ``first`` of ``total`` (``render_parts`` writes
-    the same bytes from the packet laid out whole).
+    part of the packet (see ``render.sections``): a worksheet's id (that sheet, its guide and
+    example) or "front" (the cover and contents, the contents' page numbers given by
+    ``numbers``, anchor to page). A part given ``total`` is numbered as in the whole packet, its
+    first page being page ``first`` of ``total`` (``render_parts`` writes a sheet's part with the
+    same bytes from the packet laid out whole); without it, it has no page numbers.
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
@@ -461,7 +459,6 @@ def render_packet(
         mode="print",
         part=part,
         numbers=numbers,
-        pages=pages,
         first=first,
         total=total,
     )

@@ -47,10 +47,9 @@ class _Joined:
     open_marks: int = 0
 
 
-def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = None) -> bytes:
-    """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID; with ``numbers``,
-    a PDF of as many pages whose page ``i`` is drawn over page ``i`` of the joined one (its page
-    numbers, see ``_stamp``). The same parts always give the same bytes."""
+def join_pdfs(parts: list[bytes], identifier: bytes) -> bytes:
+    """The PDFs ``parts`` as one PDF, in order, with ``identifier`` as its /ID. The same parts
+    always give the same bytes."""
     import pikepdf
 
     with ExitStack() as opened:  # qpdf reads a copied stream's data from its section when saving
@@ -63,13 +62,6 @@ def join_pdfs(parts: list[bytes], identifier: bytes, numbers: bytes | None = Non
         for source in sources:
             _take(joined, source)
         total = len(pdf.pages)
-        if numbers is not None:
-            stamps = opened.enter_context(pikepdf.open(BytesIO(numbers)))
-            if len(stamps.pages) != total:
-                raise RenderError(f"the page numbers have {len(stamps.pages)} pages for {total} pages")
-            between = (pikepdf.Stream(pdf, b"q\n"), pikepdf.Stream(pdf, b"\nQ\n"))
-            for page, stamp in zip(pdf.pages, stamps.pages, strict=True):
-                _stamp(pdf, page.obj, stamps, stamp.obj, between)
         merge_subsets(pdf)
         _catalog(joined, sources[0], total)
         pdf.trailer.ID = pikepdf.Array([pikepdf.String(identifier), pikepdf.String(identifier)])
@@ -220,53 +212,3 @@ def _outline(pdf: Any, marks: list[Any], count: int) -> Any:
             elif key in mark:
                 del mark[key]
     return outlines
-
-
-STAMPED = "n"
-"""Added to the name of each resource a stamp brings to a page: the sections and the numbers
-are documents of their own, whose resources may have the same names for other objects (a font
-subset is named after its face, whatever glyphs it holds)."""
-
-RENAMED_OPERANDS = {
-    "Tf": "/Font",
-    "gs": "/ExtGState",
-    "Do": "/XObject",
-    "sh": "/Shading",
-    "cs": "/ColorSpace",
-    "CS": "/ColorSpace",
-}
-"""The operators that name a resource by their first operand, and the resource's kind."""
-
-
-def _stamp(pdf: Any, page: Any, stamps: Any, stamp: Any, between: tuple[Any, Any]) -> None:
-    """Draw ``stamp`` (a page of the PDF ``stamps``, of the same size) over ``page``, as an artifact.
-
-    The page's own content is wrapped in ``q``/``Q`` (the streams ``between``), since WeasyPrint
-    leaves its coordinate flip in force at the end; the stamp's content follows, its resources
-    renamed (``STAMPED``) and added to the page's, and its marked content (WeasyPrint tags the
-    margin boxes' text as spans of a structure element outside the document's tree) turned into
-    an artifact: a page number is pagination, which PDF/UA wants marked as such, and the joined
-    document's tree has no place for it.
-    """
-    import pikepdf
-
-    drawn = []
-    for operands, operator in pikepdf.parse_content_stream(stamp):
-        name = str(operator)
-        if name == "BDC":
-            operands, operator = [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
-        elif name in RENAMED_OPERANDS:
-            operands = [pikepdf.Name(str(operands[0]) + STAMPED), *operands[1:]]
-        drawn.append(pikepdf.ContentStreamInstruction(operands, operator))
-    resources = page.Resources
-    for kind, named in stamp.Resources.items():
-        if not isinstance(named, pikepdf.Dictionary) or not named.keys():
-            continue
-        if kind not in resources:
-            resources[kind] = pikepdf.Dictionary()
-        for name, value in named.items():
-            resources[kind][name + STAMPED] = _copy(pdf, stamps, value)
-    own = page.Contents
-    own = list(own) if isinstance(own, pikepdf.Array) else [own]
-    before, after = between
-    page.Contents = pikepdf.Array([before, *own, after, pikepdf.Stream(pdf, pikepdf.unparse_content_stream(drawn))])

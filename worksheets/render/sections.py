@@ -1,27 +1,25 @@
-"""A packet rendered in sections and joined, so that a changed sheet re-renders only its section.
+"""A packet rendered in parts and joined, so that a changed sheet re-renders only its own part.
 
 A packet in one WeasyPrint document costs what all its pages cost, every time one of its sheets
-changes. In sections it is:
+changes. Here it is made of parts: the front (the cover and the contents) and one part per sheet
+(the sheet, its guide and its example), each numbered as in the whole packet, joined by
+``render.join``:
 
-1. one document per sheet (the sheet, its guide and its example), without page numbers: it
-   depends only on its own content, so the site can keep it and render it again only when that
-   sheet changes;
-2. once every section of the packet is rendered and its pages counted, the front (the cover and the contents,
-   whose page numbers are now known) and a "numbers" document of as many pages as the packet,
-   each page carrying only its "Page x of y" footer, laid out by the same page rules;
-3. the join (``render.join``): the front and the sections in order, one structure tree, the
-   bookmarks and the contents' links, and each numbers page drawn over its page.
+1. with nothing kept, the packet is laid out whole once and written in parts
+   (``render_parts``): what the parts are, page numbers and contents included, is what the
+   whole packet is. Each part is kept (``Store``) under the key of the HTML that renders that
+   part alone, numbered from its first page with the packet's total, and the layout (``Layout``:
+   each part's page count, the page of each contents entry) under the packet's name;
+2. with a layout kept, each part's HTML follows from it; the parts found are taken, and a sheet
+   not found (it changed) is rendered alone, numbered where the layout says it starts. A sheet's
+   part rendered alone has the bytes of the same part written from the whole layout (the tests
+   compare them), so the join is the same whatever was kept. If the sheet now has another number
+   of pages, or a contents entry moved to another page, or the front is not kept (a title
+   changed, say), the packet is laid out whole again, as in 1.
 
-Everything else in the margins (the packet's title, the sheet's, the site's, the licence) is known
-to a section and stays in it. The result looks exactly like the packet rendered whole (the tests
-compare every page's pixels). The front is first laid out as a cover and one page of contents;
-a contents page that runs longer moves every number, so the front and numbers are rendered again
-with the count it has.
-
-The steps of many packets are driven together (``render_sectioned``) by workers that take work as
-it comes (``pool.Workers``): each packet's front and numbers are queued as soon as its own
-sections are done, and its join runs in a worker as soon as they are, while the other packets and
-the sheets are still being rendered.
+The parts of many packets are driven together (``render_sectioned``) by workers that take work as
+it comes (``pool.Workers``): each packet's join runs in a worker as soon as its parts are done,
+while the other packets and the sheets are still being rendered.
 
 The ``packet`` command renders a packet whole (``render_packet`` without ``part``), which is also
 the only way to make a duplex one: blank backs depend on where each sheet starts.
@@ -39,27 +37,66 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from jinja2 import Environment
 
-from ..errors import InputError, Problem, RenderError
+from ..errors import InputError, Problem
 from ..formats import Paper
 from .html import render_packet
 from .join import join_pdfs
-from .pdf import RenderedPdf
+from .pdf import RenderedPdf, render_parts
 from .pool import Document
 
 if TYPE_CHECKING:
     from ..content import Catalog, Packet
-
-FRONT_PAGES = 2
-"""The front's pages as first laid out: the cover and one page of contents."""
-FRONT_ATTEMPTS = 3
-"""How many times the front is laid out before a contents that keeps changing length is an error."""
+    from ..project import Project
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where a packet's parts fell when it was last laid out whole: each part's page count (the
+    front first) and the page (from 1) of each anchor the contents link to."""
+
+    pages: tuple[int, ...]
+    numbers: dict[str, int]
+
+    @property
+    def firsts(self) -> list[int]:
+        """Each part's first page, from 1."""
+        return [1 + sum(self.pages[:at]) for at in range(len(self.pages))]
+
+    @property
+    def total(self) -> int:
+        return sum(self.pages)
+
+    def as_record(self) -> dict[str, Any]:
+        return {"pages": list(self.pages), "numbers": self.numbers}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> Layout | None:
+        """The layout a store kept, or None if it is not of the shape ``as_record`` makes."""
+        try:
+            pages = tuple(int(count) for count in record["pages"])  # type: ignore[index]
+            numbers = {str(name): int(page) for name, page in record["numbers"].items()}  # type: ignore[index]
+        except (TypeError, KeyError, AttributeError, ValueError):
+            return None
+        return cls(pages, numbers)
+
+    @classmethod
+    def of(cls, parts: Sequence[RenderedPdf]) -> Layout:
+        """The layout of parts written from the whole packet (the front's first)."""
+        pages = tuple(part.pages for part in parts)
+        targets = _link_targets(parts[0].data)
+        numbers: dict[str, int] = {}
+        first = 1
+        for part in parts:  # a later part's anchor wins over the front's stand-in of that name
+            numbers.update({name: first + page for name, page in _anchors(part.data).items() if name in targets})
+            first += part.pages
+        return cls(pages, numbers)
+
+
+@dataclass(frozen=True)
 class SectionedPacket:
-    """One packet in one paper size, to be rendered in sections."""
+    """One packet in one paper size, to be rendered in parts."""
 
     env: Environment
     catalog: Catalog
@@ -69,35 +106,57 @@ class SectionedPacket:
     def _html(self, **part: object) -> str:
         return render_packet(self.env, self.catalog, self.packet, paper=self.paper, **part)
 
-    def sections(self) -> list[Document]:
-        """One document per sheet, in the packet's order."""
-        return [Document(self._html(part=ws), title=f"{self.packet.id}: {ws}") for ws in self.packet.worksheets]
+    @property
+    def name(self) -> str:
+        """What the packet's layout is kept under: the same packet in the same language and paper."""
+        return f"{self.catalog.site.language}/{self.packet.id}/{self.paper}"
 
-    def finishing(self, sections: Sequence[RenderedPdf], front_pages: int) -> list[Document]:
-        """The front and the numbers, for these rendered sections after ``front_pages`` pages."""
-        numbers, first = {}, front_pages + 1
-        for section in sections:
-            numbers.update({anchor: first + page for anchor, page in _anchors(section.data).items()})
-            first += section.pages
-        front = Document(self._html(part="front", numbers=numbers), title=f"{self.packet.id}: contents")
-        stamps = Document(self._html(part="numbers", pages=first - 1), title=f"{self.packet.id}: page numbers")
-        return [front, stamps]
+    def whole(self) -> str:
+        return self._html()
+
+    def starts(self) -> list[str]:
+        """The anchor on each sheet's first page, where its part starts."""
+        return [f"{ws}-sheet-title" for ws in self.packet.worksheets]
+
+    def parts(self, layout: Layout) -> list[Document]:
+        """The documents that render each part alone, numbered as ``layout`` says (the front's is
+        only a key: the front is always written from the whole packet)."""
+        firsts, total = layout.firsts, layout.total
+        front = self._html(part="front", numbers=layout.numbers, first=1, total=total)
+        return [
+            Document(front, title=f"{self.packet.id}: contents"),
+            *(
+                Document(self._html(part=ws, first=first, total=total), title=f"{self.packet.id}: {ws}")
+                for ws, first in zip(self.packet.worksheets, firsts[1:], strict=True)
+            ),
+        ]
+
+    def fits(self, layout: Layout, at: int, part: RenderedPdf) -> bool:
+        """Whether the sheet's part ``at`` (from 1), rendered alone, has the pages ``layout`` gave
+        it and the contents' anchors on the same pages: then the rest of the packet is unchanged."""
+        first = layout.firsts[at]
+        if part.pages != layout.pages[at]:
+            return False
+        mine = {name: page for name, page in layout.numbers.items() if first <= page < first + part.pages}
+        found = {name: first + page for name, page in _anchors(part.data).items() if name in layout.numbers}
+        return found == mine
 
     def identifier(self) -> bytes:
         """The joined PDF's /ID: made from the whole packet's HTML, as ``render_pdf`` makes it."""
         return hashlib.sha256(self._html().encode()).hexdigest()[:32].encode()
 
 
-SECTION_VARIABLES = ("part", "numbers", "pages")
-"""What ``packet.html`` is given to render one section, the front or the page numbers."""
+SECTION_VARIABLES = ("part", "numbers", "first", "total")
+"""What ``packet.html`` is given to render one part: which, the contents' numbers, its first page
+and the total."""
 
 
 def check_packet_template(env: Environment) -> None:
     """Refuse a project's ``packet.html`` that cannot render a packet in sections.
 
     Projects keep their own templates, and one written before packets were rendered in sections
-    ignores ``part``: every section would be the whole packet, and the join would fail with
-    page counts that do not add up. Said here instead, naming the template and what it lacks.
+    ignores ``part``: every part would be the whole packet, and the join would fail with page
+    counts that do not add up. Said here instead, naming the template and what it lacks.
     """
     from jinja2 import meta
 
@@ -112,8 +171,8 @@ def check_packet_template(env: Environment) -> None:
                     Path(filename or "packet.html"),
                     1,
                     1,
-                    f"this packet template does not use {names}: the site renders each packet in sections "
-                    "(one per sheet, the cover and contents, the page numbers), chosen by 'part'; "
+                    f"this packet template does not use {names}: the site renders each packet in parts "
+                    "(the cover and contents, then one per sheet, numbered as in the packet), chosen by 'part'; "
                     "update it from the packet.html of this version of worksheets",
                 )
             ]
@@ -134,56 +193,139 @@ def _anchors(pdf: bytes) -> dict[str, int]:
         return {str(name): pages[dest[0].objgen] for name, dest in pikepdf.NameTree(root.Names.Dests).items()}
 
 
+def _link_targets(pdf: bytes) -> set[str]:
+    """The named destinations the links of a PDF go to (the front's: the contents' entries)."""
+    import pikepdf
+
+    with pikepdf.open(BytesIO(pdf)) as document:
+        return {
+            str(annotation.Dest)
+            for page in document.pages
+            for annotation in page.obj.get("/Annots", [])
+            if isinstance(annotation.get("/Dest"), pikepdf.String)
+        }
+
+
 class Renderer(Protocol):
-    """What renders the sections: ``pool.Workers``, or the build's cache in front of them."""
+    """What renders the parts: ``pool.Workers``."""
+
+    project: Project
 
     def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]: ...
 
     def run(self, call: Callable[..., T], *args: Any) -> Future[T]: ...
 
 
+class Store(Protocol):
+    """Where parts and layouts are kept between builds: the site's section cache."""
+
+    def get(self, document: Document) -> RenderedPdf | None: ...
+
+    def keep(self, document: Document, pdf: RenderedPdf) -> None: ...
+
+    def layout(self, name: str) -> dict[str, Any] | None: ...
+
+    def keep_layout(self, name: str, record: dict[str, Any]) -> None: ...
+
+
+class Nothing:
+    """A store that keeps nothing: every packet is laid out whole."""
+
+    def get(self, document: Document) -> RenderedPdf | None:
+        return None
+
+    def keep(self, document: Document, pdf: RenderedPdf) -> None:
+        pass
+
+    def layout(self, name: str) -> dict[str, Any] | None:
+        return None
+
+    def keep_layout(self, name: str, record: dict[str, Any]) -> None:
+        pass
+
+
 @dataclass
 class _Packet:
-    """Where one packet is: its sections, then its front and numbers (laid out again while the
-    contents' length changes), then its join."""
+    """Where one packet is: its parts (kept or rendered alone, as its kept layout says) or its
+    whole layout written in parts, then its join."""
 
     packet: SectionedPacket
-    sections: list[Future[RenderedPdf]]
-    front_pages: int = FRONT_PAGES
-    attempts: int = 0
-    finishing: list[Future[RenderedPdf]] = field(default_factory=list)
+    layout: Layout | None = None
+    documents: list[Document] = field(default_factory=list)
+    parts: list[Future[RenderedPdf]] = field(default_factory=list)
+    rendered: list[int] = field(default_factory=list)  # the parts rendered alone, to be checked
+    laid_out: Future[list[RenderedPdf]] | None = None
     joined: Future[RenderedPdf] | None = None
 
-    def ready_to_finish(self) -> bool:
-        return not self.finishing and all(future.done() for future in self.sections)
+    def start(self, workers: Renderer, store: Store) -> list[Future[Any]]:
+        """Take the kept parts, and render the missing sheets alone; or, without a kept layout
+        or front, lay the packet out whole. Returns what to wait for."""
+        layout = Layout.from_record(store.layout(self.packet.name))
+        if layout is not None and len(layout.pages) == 1 + len(self.packet.packet.worksheets):
+            documents = self.packet.parts(layout)
+            kept = [store.get(document) for document in documents]
+            if kept[0] is not None:
+                self.layout, self.documents = layout, documents
+                self.rendered = [at for at, pdf in enumerate(kept) if pdf is None]
+                made = iter(workers.render([documents[at] for at in self.rendered]))
+                self.parts = [_done(pdf) if pdf is not None else next(made) for pdf in kept]
+                return [self.parts[at] for at in self.rendered]
+        return [self.lay_out(workers)]
 
-    def finish(self) -> list[Document]:
-        """The front and numbers to render (next), for the sections as rendered."""
-        self.attempts += 1
-        if self.attempts > FRONT_ATTEMPTS:
-            raise RenderError(f"{self.packet.packet.id}: the contents' length kept changing with its page numbers")
-        return self.packet.finishing([future.result() for future in self.sections], self.front_pages)
+    def lay_out(self, workers: Renderer) -> Future[list[RenderedPdf]]:
+        html, title = self.packet.whole(), self.packet.packet.id
+        self.parts, self.rendered = [], []
+        self.laid_out = workers.run(_lay_out, html, workers.project, self.packet.starts(), title)
+        return self.laid_out
 
-    def ready_to_join(self) -> bool:
-        """Whether the front and numbers are rendered with the front's own page count: if not,
-        they are to be rendered again (``finishing`` emptied) with the count the front had."""
-        if self.joined is not None or not self.finishing or not all(f.done() for f in self.finishing):
-            return False
-        front = self.finishing[0].result()
-        if front.pages == self.front_pages:
-            return True
-        self.front_pages, self.finishing = front.pages, []
-        return False
+    def take_whole(self, parts: list[RenderedPdf], store: Store) -> None:
+        """The parts written from the whole layout, and the layout they make (kept)."""
+        self.layout, self.laid_out = Layout.of(parts), None
+        self.documents = self.packet.parts(self.layout)
+        self.parts = [_done(part) for part in parts]
+        self.rendered = list(range(len(parts)))
+        store.keep_layout(self.packet.name, self.layout.as_record())
 
-    def join(self, workers: Renderer) -> Future[RenderedPdf]:
-        front, numbers = (future.result() for future in self.finishing)
-        parts = [front.data, *(future.result().data for future in self.sections)]
-        return workers.run(_join, parts, self.packet.identifier(), numbers)
+    def fit(self) -> bool:
+        """Whether every sheet rendered alone fits the kept layout."""
+        assert self.layout is not None, "parts rendered alone come with their layout"
+        return all(self.packet.fits(self.layout, at, self.parts[at].result()) for at in self.rendered)
+
+    def ready(self, workers: Renderer, store: Store) -> Future[Any] | None:
+        """The join, when every part is here and fits; the packet laid out whole, when a sheet
+        rendered alone does not fit its layout; None while parts are still being made."""
+        if self.joined is not None:
+            return None
+        if self.laid_out is not None:
+            if not self.laid_out.done():
+                return None
+            self.take_whole(self.laid_out.result(), store)
+        elif not self.parts or not all(future.done() for future in self.parts):
+            return None
+        elif not self.fit():
+            return self.lay_out(workers)
+        for at in self.rendered:
+            store.keep(self.documents[at], self.parts[at].result())
+        parts = [future.result() for future in self.parts]
+        pages = sum(part.pages for part in parts)
+        self.joined = workers.run(_join, [part.data for part in parts], self.packet.identifier(), pages)
+        return self.joined
 
 
-def _join(parts: list[bytes], identifier: bytes, numbers: RenderedPdf) -> RenderedPdf:
-    """A packet joined from ``parts``, numbered by ``numbers`` (run in a worker)."""
-    return RenderedPdf(join_pdfs(parts, identifier, numbers.data), numbers.pages)
+def _done(value: T) -> Future[T]:
+    future: Future[T] = Future()
+    future.set_result(value)
+    return future
+
+
+def _lay_out(html: str, project: Project, starts: list[str], title: str) -> list[RenderedPdf]:
+    """A packet laid out whole and written in parts (run in a worker)."""
+    return render_parts(html, project, starts, title=title)
+
+
+def _join(parts: list[bytes], identifier: bytes, pages: int) -> RenderedPdf:
+    """A packet joined from ``parts`` (run in a worker)."""
+    return RenderedPdf(join_pdfs(parts, identifier), pages)
 
 
 def render_sectioned(
@@ -191,22 +333,25 @@ def render_sectioned(
     workers: Renderer,
     first: Sequence[Document] = (),
     done: Callable[[int], None] | None = None,
+    store: Store | None = None,
 ) -> tuple[list[RenderedPdf], list[RenderedPdf]]:
-    """Render ``packets`` in sections with ``workers``, and return the ``first`` documents' PDFs
-    (given to the workers with the sections, so that every worker is busy) and each packet's
-    joined PDF. ``done(i)`` is called as the ``first`` document ``i`` is finished, and
-    ``done(len(first) + j)`` as packet ``j`` is joined.
+    """Render ``packets`` in parts with ``workers``, those kept in ``store`` taken from it, and
+    return the ``first`` documents' PDFs (given to the workers with the parts, so that every
+    worker is busy) and each packet's joined PDF. ``done(i)`` is called as the ``first``
+    document ``i`` is finished, and ``done(len(first) + j)`` as packet ``j`` is joined.
 
-    Each packet goes on as soon as its own sections are rendered: its front and numbers are
-    queued, then its join, while the workers still render the rest."""
-    sections = [packet.sections() for packet in packets]
-    flat = workers.render([*first, *(document for part in sections for document in part)])
-    states, at = [], len(first)
-    for packet, part in zip(packets, sections, strict=True):
-        states.append(_Packet(packet, flat[at : at + len(part)]))
-        at += len(part)
-    told = {future: i for i, future in enumerate(flat[: len(first)])}
+    Each packet goes on as soon as its own parts are done: its join is queued, or, when a sheet
+    rendered alone does not fit the packet's kept layout, the packet is laid out whole."""
+    store = store or Nothing()
+    flat = workers.render(first)
+    told = {future: i for i, future in enumerate(flat)}
+    states = [_Packet(packet) for packet in packets]
     pending: set[Future[Any]] = set(flat)
+    for state in states:
+        pending.update(state.start(workers, store))
+    for state in states:  # every part was kept: joined now
+        if (step := state.ready(workers, store)) is not None:
+            pending.add(step)
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
@@ -216,17 +361,10 @@ def render_sectioned(
         for j, state in enumerate(states):
             if state.joined in finished and done:
                 done(len(first) + j)
-            elif state.ready_to_join():
-                state.joined = state.join(workers)
-                pending.add(state.joined)
-        starting = [state for state in states if state.joined is None and state.ready_to_finish()]
-        documents = [document for state in starting for document in state.finish()]
-        rendered = iter(workers.render(documents))
-        for state in starting:
-            state.finishing = [next(rendered), next(rendered)]
-            pending.update(state.finishing)
+            elif (step := state.ready(workers, store)) is not None:
+                pending.add(step)
     joined = []
     for state in states:
         assert state.joined is not None, "every packet is joined when nothing is pending"
         joined.append(state.joined.result())
-    return [future.result() for future in flat[: len(first)]], joined
+    return [future.result() for future in flat], joined

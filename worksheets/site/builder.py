@@ -23,11 +23,9 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 from jinja2 import Environment
 
@@ -65,7 +63,6 @@ SHEET_FORMATS: tuple[tuple[str, Mode, Variant | None], ...] = (
 """Every PDF the site offers of each worksheet, in both paper sizes: (name, mode, variant)."""
 
 Progress = Callable[[int], None]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -242,40 +239,6 @@ def build(
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
 
 
-class _Kept:
-    """The build's workers behind the section cache: a packet's section, front or numbers kept
-    by an earlier build is taken from ``sections``; what is rendered is kept there afterwards
-    (``keep``). The sheets (``plain``) are rendered as they are."""
-
-    def __init__(self, workers: Workers, sections: SectionCache, plain: set[int]) -> None:
-        self.workers = workers
-        self.sections = sections
-        self.plain = plain
-        self.rendered: list[tuple[Document, Future[RenderedPdf]]] = []
-
-    def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]:
-        futures: dict[int, Future[RenderedPdf]] = {}
-        for i, document in enumerate(documents):
-            if id(document) not in self.plain and (pdf := self.sections.get(document)):
-                futures[i] = Future()
-                futures[i].set_result(pdf)
-        missing = [i for i in range(len(documents)) if i not in futures]
-        made = self.workers.render([documents[i] for i in missing])
-        for i, future in zip(missing, made, strict=True):
-            futures[i] = future
-            if id(documents[i]) not in self.plain:
-                self.rendered.append((documents[i], future))
-        return [futures[i] for i in range(len(documents))]
-
-    def run(self, call: Callable[..., T], *args: Any) -> Future[T]:
-        return self.workers.run(call, *args)
-
-    def keep(self) -> None:
-        """Keep every section, front and numbers rendered (all are done when the packets are)."""
-        for document, future in self.rendered:
-            self.sections.keep(document, future.result())
-
-
 def _render(
     project: Project,
     todo: list[PlannedPdf],
@@ -292,9 +255,8 @@ def _render(
     sheets = [p for p in todo if p.sectioned is None]
     packets = [p for p in todo if p.sectioned is not None]
     with Workers(project, jobs=jobs, cluster=cluster) as workers:
-        kept = _Kept(workers, sections, {id(p.document) for p in sheets})
-        rendered, joined = render_sectioned([p.sectioned for p in packets], kept, [p.document for p in sheets], tick)
-    kept.keep()
+        packed = [p.sectioned for p in packets]
+        rendered, joined = render_sectioned(packed, workers, [p.document for p in sheets], tick, sections)
     by_path = dict(zip([p.path for p in sheets], rendered, strict=True))
     by_path.update(zip([p.path for p in packets], joined, strict=True))
     return [by_path[p.path] for p in todo]

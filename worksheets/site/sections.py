@@ -1,8 +1,10 @@
-"""The rendered sections of the site's packets, kept between builds in the user's cache folder.
+"""The parts of the site's packets, kept between builds in the user's cache folder.
 
-The site renders a packet in sections (``render.sections``): one per sheet, the front and the
-page numbers. A build that finds a section's PDF here, under the key of what it is made from,
-joins it without rendering it, so a changed sheet re-renders its own sections only.
+The site makes a packet of parts (``render.sections``): the front and one per sheet. A build
+that finds a part's PDF here, under the key of the HTML that renders it, joins it without
+rendering it, so a changed sheet re-renders its own parts only. Beside them is each packet's
+layout (where its parts fell when it was last laid out whole), which says what the parts' HTML
+is; it is only a guess, as every part taken by it is checked.
 
 Why the user's cache folder (``worksheets/sections`` under ``$XDG_CACHE_HOME`` or ``~/.cache``,
 beside the web fonts) and not the output: everything in the output folder is published, and the
@@ -18,6 +20,7 @@ Files not used for ``KEEP_DAYS`` days are removed after each build.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from contextlib import suppress
@@ -80,13 +83,37 @@ class SectionCache:
             with suppress(OSError):
                 write_atomic(self.folder / f"{section_key(self.assets, document)}.pdf", pdf.data)
 
+    def layout(self, name: str) -> dict | None:
+        """The layout an earlier build kept for the packet ``name`` (``render.sections.Layout``),
+        or None. Only a guess at where the parts fall: each part taken by it is checked."""
+        if not self.reuse or self.folder is None:
+            return None
+        path = self._layout_path(name)
+        try:
+            record = json.loads(path.read_text("utf-8"))
+            os.utime(path)  # used: kept for another KEEP_DAYS
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def keep_layout(self, name: str, record: dict) -> None:
+        """Keep where the packet ``name``'s parts fell, for the next build."""
+        if self.folder is not None:
+            with suppress(OSError):
+                write_atomic(self._layout_path(name), json.dumps(record, sort_keys=True).encode())
+
+    def _layout_path(self, name: str) -> Path:
+        assert self.folder is not None
+        key = hashlib.sha256(f"{self.assets}\0{name}".encode()).hexdigest()
+        return self.folder / f"{key}.json"
+
     def prune(self) -> None:
         """Remove the sections no build has used for ``KEEP_DAYS`` days."""
         if self.folder is None:
             return
         old = time.time() - KEEP_DAYS * 86400
         with suppress(OSError):
-            for path in self.folder.glob("*.pdf"):
+            for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
                 with suppress(OSError):
                     if path.stat().st_mtime < old:
                         path.unlink()
