@@ -117,6 +117,12 @@ class Project:
                 yield Problem(path, 1, 1, f"cannot follow this path: {getattr(exc, 'strerror', None) or exc}")
 
 
+def files_under(folder: Path) -> list[Path]:
+    """Every file under ``folder``, in sorted order: what the build's keys hash, the site copies
+    and a cluster's workers receive, walked the same way so that the three agree."""
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
 @dataclass(frozen=True)
 class _Bound:
     """Where the links in a folder may lead (resolved), and how to name that place in a message."""

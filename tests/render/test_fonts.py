@@ -133,3 +133,14 @@ def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
     assert "goals.0.answers.own-words" in err
     assert "🥦" not in err, "the emoji font has it"
     assert "Wrote" in out
+
+
+def test_a_record_making_several_pdfs_is_warned_about_once(tmp_path):
+    """With --fillable one record makes a PDF per goal and per weekly sheet; its warnings (said
+    from the document prefill read it into, not from a second reading) come once, with the first."""
+    record = tmp_path / "mei.yaml"
+    record.write_text(RECORD.replace("own-words: Eat better.", "own-words: 多吃蔬菜"), encoding="utf-8")
+    code, out, err = run("prefill", str(record), "--out", str(tmp_path / "out"), "--fillable", "--jobs", "1")
+    assert code == 0, err
+    assert out.count("Wrote") == 2, "one goal is active: its sheet and its weekly sheet"
+    assert err.count("warning: no bundled font has 多 (U+591A)") == 1, err

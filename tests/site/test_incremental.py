@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,17 @@ def test_a_no_op_rebuild_loads_nothing(small, tmp_path):
     summary, loaded = result.stdout.strip().splitlines()
     assert summary.startswith("Rendered 0, up to date 11, removed 0")
     assert loaded == "False False", "no WeasyPrint and no content models were imported"
+
+
+def test_the_keys_name_every_package_that_decides_a_pdf():
+    """An upgrade of pydyf or fontTools changes a PDF's bytes, so it renders the PDFs again; the
+    cluster's workers are held to the same packages (``render/versions.py``)."""
+    from worksheets.render.cluster import versions as cluster_versions
+    from worksheets.site.freshness import versions
+
+    for name in ("worksheets", "weasyprint", "pydyf", "fonttools"):
+        assert f"{name} {version(name)}" in versions()
+        assert cluster_versions()[name] == version(name)
 
 
 def test_a_manifest_records_every_output(small, tmp_path):

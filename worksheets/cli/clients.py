@@ -104,7 +104,6 @@ def prefill(
     """Make take-home PDFs from client records: one PDF per client, in their own words."""
     from ..clients import folder_note
     from ..clients import prefill as make
-    from ..content import record_warnings
 
     cluster = cluster_of(scheduler, cluster_timeout, jobs, records=True)
     project, catalog = catalog_of(ctx)
@@ -135,7 +134,7 @@ def prefill(
         goals = "1 goal" if sheet.goals == 1 else f"{sheet.goals} goals"
         pages = "1 page" if sheet.pages == 1 else f"{sheet.pages} pages"
         click.echo(visible(f"Wrote {sheet.path} ({goals}, {pages})"))
-    warn(record_warnings(project, list(records)) + [w for sheet in sheets for w in sheet.warnings])
+    warn([w for sheet in sheets for w in sheet.warnings])
     if note:
         click.echo(visible(note), err=True)
 

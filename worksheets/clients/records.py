@@ -178,7 +178,14 @@ def record_file(path: Path) -> Path:
 
 def load_record(path: Path, catalog: Catalog) -> ClientRecord:
     """Read and check a client record; InputError listing every problem, at its line."""
-    return _checked(read_yaml(path, expect=_EXPECT), catalog)
+    return read_record(path, catalog)[0]
+
+
+def read_record(path: Path, catalog: Catalog) -> tuple[ClientRecord, Document]:
+    """``load_record``, with the document it was read from, for a caller that also looks at the
+    record's text where it was written (the glyph warnings) without reading the file twice."""
+    doc = read_yaml(path, expect=_EXPECT)
+    return _checked(doc, catalog), doc
 
 
 _EXPECT = "a mapping with 'client' and 'goals'"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..content import Catalog, long_date
+from ..content import Catalog, document_warnings, long_date
 from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
@@ -37,12 +37,13 @@ from ..site import MARKER
 from .gas import SCALE_SHEET, sheet_answers
 from .language import record_catalog, untranslated_goals
 from .links import MAX_LINK, goal_link, page_url
-from .records import RECORD_MODE, ClientRecord, Goal, load_record
+from .records import RECORD_MODE, ClientRecord, Goal, read_record
 
 
 @dataclass(frozen=True)
 class TakeHome:
-    """One written take-home PDF: where, for how many goals, how many pages."""
+    """One written take-home PDF: where, for how many goals, how many pages, and what to warn
+    about its record (said with the record's first PDF only)."""
 
     path: Path
     goals: int
@@ -213,7 +214,8 @@ def prefill(
     """Write the take-home PDFs of client records into ``out``: one per record, named after the
     record's file; with ``fillable``, one per goal and one per goal's weekly sheet, with form
     fields (``_fillable``). With ``base_url`` (the site's address), each goal's sheet carries the
-    QR code of its link.
+    QR code of its link. A record's warnings (text no bundled font has, goals whose sheets are not
+    translated, links too long for a QR code) come with its first PDF; each record is read once.
 
     Many PDFs are rendered in parallel by the same worker pool as the site's PDFs, or on a Dask
     ``cluster`` (which the command allows only on this computer or over TLS). ``done(label,
@@ -229,7 +231,7 @@ def prefill(
     selected = []
     languages: dict[str, Catalog] = {}
     for path in records:
-        record = load_record(path, catalog)
+        record, doc = read_record(path, catalog)
         language = record_catalog(project, catalog, record, path, languages)
         goals, warnings = untranslated_goals(language, chosen_goals(record, path, goal_ids), path)
         if not goals:
@@ -237,7 +239,8 @@ def prefill(
             if warnings:
                 message = f"no goal to print in '{language.site.language}': their worksheets are not yet translated"
             raise InputError([Problem(path, 1, 1, message)])
-        selected.append((path, record, language, goals, tuple(warnings)))
+        glyphs = [str(problem) for problem in document_warnings(doc, project.templates)]
+        selected.append((path, record, language, goals, (*glyphs, *warnings)))
     env = environment(project)
     planned: list[_Planned] = []
     for path, record, language, goals, warnings in selected:

@@ -48,6 +48,7 @@ _EXPORTS = {
     "content_warnings": "glyphs",
     "decimal": "languages",
     "describe": "fields",
+    "document_warnings": "glyphs",
     "language_catalog": "translations",
     "listed": "languages",
     "load_catalog": "loader",

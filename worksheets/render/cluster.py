@@ -31,16 +31,16 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from contextlib import suppress
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
 
 from distributed import Client, Reschedule, WorkerPlugin, get_worker, wait
 
 from ..errors import RenderError
-from ..project import Project
+from ..project import Project, files_under
 from .pdf import RenderedPdf, render_pdf
 from .pool import Cluster, Document
+from .versions import package_versions
 
 CONNECT_AT_MOST = 20.0
 """Seconds to keep trying to reach the scheduler (less when ``Cluster.patience`` is shorter)."""
@@ -114,8 +114,7 @@ def versions() -> dict[str, str]:
     """The versions of what decides a PDF's bytes, on the computer this runs on."""
     from weasyprint.text.ffi import pango
 
-    found = {name: version(name) for name in ("worksheets", "weasyprint", "pydyf", "fonttools")}
-    return found | {"pango": str(pango.pango_version())}
+    return package_versions() | {"pango": str(pango.pango_version())}
 
 
 def _same_versions(client: Client, cluster: Cluster) -> None:
@@ -147,7 +146,7 @@ def _project_files(project: Project) -> dict[str, bytes]:
     """What a PDF may load besides its HTML, by path in the project (``templates/fonts/x.ttf``)."""
     files = {}
     for folder in project.asset_folders().values():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in files_under(folder):
             files[path.relative_to(project.root).as_posix()] = path.read_bytes()
     return files
 

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import mimetypes
 import os
@@ -34,6 +35,7 @@ from urllib.request import url2pathname
 
 from ..errors import RenderError
 from ..project import Project
+from .styles import base_url, shared, split
 
 TAGGED = "pdf/ua-1"
 """Every PDF is made as WeasyPrint's PDF/UA-1 variant: tagged, titled, with its language."""
@@ -58,6 +60,7 @@ def _fetcher_class() -> Any:
             self.roots = roots
             self.boundary = boundary.resolve()
             self.refused: list[str] = []
+            self.served: list[Path] = []  # what it read, to notice a change (styles.py)
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlsplit(url).scheme.lower()
@@ -68,6 +71,7 @@ def _fetcher_class() -> Any:
                 path = named.resolve()
                 inside = any(named.is_relative_to(root) for root in self.roots) and path.is_relative_to(self.boundary)
                 if inside and path.is_file():
+                    self.served.append(path)
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
             self.refused.append(url)
@@ -176,6 +180,20 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run Python's cycle collector less often while rendering. WeasyPrint makes millions of small
+    objects for a document, and with the default threshold (700) the collector ran about 130 times
+    for each take-home sheet, walking the young objects each time. Cycles left meanwhile are
+    collected all the same, only later; the threshold is put back after."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 @dataclass(frozen=True)
 class RenderedPdf:
     """A PDF and how many pages it has (for the site's listings)."""
@@ -255,7 +273,7 @@ def _weasyprint(project: Project, title: str) -> Iterator[Any]:
     install()  # long tagged PDFs are written in time linear in their pages (see pagerefs.py)
     url_fetcher = fetcher(project)
     try:
-        with _environment(FONTCONFIG_FILE=str(FONTS_CONF), SOURCE_DATE_EPOCH=FIXED_DATE):
+        with _environment(FONTCONFIG_FILE=str(FONTS_CONF), SOURCE_DATE_EPOCH=FIXED_DATE), _fewer_collections():
             yield url_fetcher
     except FatalURLFetchingError:
         what = ", ".join(url_fetcher.refused) or "a resource"
@@ -263,13 +281,22 @@ def _weasyprint(project: Project, title: str) -> Iterator[Any]:
 
 
 def _layout(html: str, project: Project, url_fetcher: Any, *, forms: bool) -> Any:
-    """``html`` laid out by WeasyPrint (inside ``_weasyprint``)."""
+    """WeasyPrint's document of ``html``, laid out: with the stylesheets and fonts that documents
+    linking the same stylesheets share in this process where they may (``styles.py``), else with
+    its own, read now. Made inside ``_weasyprint``, for ``render_pdf`` and ``render_parts`` alike:
+    a font configuration reads ``FONTCONFIG_FILE`` when it is made."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()  # reads FONTCONFIG_FILE now, once per document
-    source = HTML(string=html, base_url=project.templates.as_uri() + "/", url_fetcher=url_fetcher)
-    return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=fonts)
+    base = base_url(project)
+    document = split(html)
+    common = shared(project, document.links, url_fetcher) if document else None
+    if document is None or common is None:
+        source = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+        return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=FontConfiguration())
+    sheets = common.stylesheets(document, base, url_fetcher)
+    source = HTML(string=document.html, base_url=base, url_fetcher=url_fetcher)
+    return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=common.fonts, stylesheets=sheets)
 
 
 def _write(document: Any, identifier: bytes) -> bytes:

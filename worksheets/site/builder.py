@@ -32,7 +32,7 @@ from jinja2 import Environment
 from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
-from ..project import Project
+from ..project import Project, files_under
 from ..render import Cluster, Document, default_jobs, environment, render_document, render_packet
 from ..render.pdf import RenderedPdf
 from ..render.pool import Workers
@@ -278,7 +278,7 @@ def _write_pages(
     shutil.rmtree(stage / "assets", ignore_errors=True)
     written = []
     for name, folder in project.site_asset_folders().items():  # links checked by Project.at
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in files_under(folder):
             target = Path("assets", name, path.relative_to(folder))
             _replace(stage / target, path.read_bytes())
             written.append(str(target))

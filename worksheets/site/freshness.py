@@ -12,13 +12,13 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from ..atomic import leftovers
 from ..errors import InputError, Problem
-from ..project import Project
+from ..project import Project, files_under
+from ..render.versions import package_versions
 
 MARKER = ".worksheets-site"
 MANIFEST = ".worksheets-manifest.json"
@@ -52,12 +52,15 @@ def check_out(project: Project, out: Path) -> None:
 
 
 def _digest_files(folder: Path, digest: hashlib._Hash) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in files_under(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
 
 
 def versions() -> str:
-    return f"worksheets {version('worksheets')}, weasyprint {version('weasyprint')}"
+    """The versions in the keys: a PDF is rendered again after an upgrade of any package that
+    decides its bytes. (Pango, a system library, is not asked here: that would load WeasyPrint on
+    every build; after upgrading it, build with ``--clean``.)"""
+    return ", ".join(f"{name} {found}" for name, found in package_versions().items())
 
 
 def inputs_key(project: Project, options: str) -> str:
