@@ -262,6 +262,19 @@ def test_a_sheet_that_grows_a_page_lays_the_packet_out_again(small, tmp_path, mo
     assert_same_as_clean_builds(small, tmp_path, out, "clean")
 
 
+def test_a_packet_that_gains_its_guides_is_laid_out_again(small, tmp_path, monkeypatch):
+    """A kept layout is of the packet as it was: with its guides turned on, the packet has as many
+    parts but its contents link to the guides too, which the kept layout does not place. The
+    packet is laid out whole again (it once stopped every build until --clean)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "site"
+    build(small, out, ("a4",), jobs=2)
+    packet = small.content / "packets" / "worry.yaml"
+    packet.write_text(packet.read_text() + "include_guide: true\n")
+    build(small, out, ("a4",), jobs=2)
+    assert_same_as_clean_builds(small, tmp_path, out, "clean")
+
+
 def test_a_packet_template_from_before_sections_is_refused_by_name(small, tmp_path):
     """A project keeps its own templates: a packet.html written before packets were rendered in
     sections ignores ``part``, so each section would be the whole packet. The build says which

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from jinja2 import Environment
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, RenderError
 from ..formats import Paper
 from .html import render_packet
 from .join import join_pdfs
@@ -262,7 +262,10 @@ class _Packet:
         or front, lay the packet out whole. Returns what to wait for."""
         layout = Layout.from_record(store.layout(self.packet.name))
         if layout is not None and len(layout.pages) == 1 + len(self.packet.packet.worksheets):
-            documents = self.packet.parts(layout)
+            try:
+                documents = self.packet.parts(layout)
+            except RenderError:  # a layout of another packet of that name: its anchors differ
+                return [self.lay_out(workers)]
             kept = [store.get(document) for document in documents]
             if kept[0] is not None:
                 self.layout, self.documents = layout, documents
@@ -287,9 +290,12 @@ class _Packet:
         store.keep_layout(self.packet.name, self.layout.as_record())
 
     def fit(self) -> bool:
-        """Whether every sheet rendered alone fits the kept layout."""
-        assert self.layout is not None, "parts rendered alone come with their layout"
-        return all(self.packet.fits(self.layout, at, self.parts[at].result()) for at in self.rendered)
+        """Whether every part fits the kept layout: those rendered alone this build, and those
+        kept, which a layout kept later may no longer describe (a change, a build, the change
+        undone: the sheet's old part is kept, under the same first page and total, beside a front
+        numbered for the change)."""
+        assert self.layout is not None, "parts taken or rendered alone come with their layout"
+        return all(self.packet.fits(self.layout, at, part.result()) for at, part in enumerate(self.parts))
 
     def ready(self, workers: Renderer, store: Store) -> Future[Any] | None:
         """The join, when every part is here and fits; the packet laid out whole, when a sheet
