@@ -235,9 +235,14 @@ class Workers:
     def _render_here(self, document: Document) -> RenderedPdf:
         return render_pdf(document.html, self.project, forms=document.forms, title=document.title)
 
-    def run(self, call: Callable[..., T], *args: Any) -> Future[T]:
-        """Start ``call(*args)`` in a worker (``call`` a module's function, its arguments picklable)."""
-        if self.jobs == 1 or (self._pool is None and self.cluster is None):
+    def run(self, call: Callable[..., T], *args: Any, heavy: bool = False) -> Future[T]:
+        """Start ``call(*args)`` in a worker (``call`` a module's function, its arguments picklable).
+
+        Light work (a join) is done here while no worker runs, as a few documents are; ``heavy``
+        work (a packet's whole layout, seconds each) starts the workers, so that a build with
+        nothing else to do, after a change to ``packet.html`` say, lays its packets out in
+        parallel rather than one after another here."""
+        if self.jobs == 1 or (self._pool is None and self.cluster is None and not heavy):
             return _done(call, *args)
         return self._processes().submit(call, *args)
 

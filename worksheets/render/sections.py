@@ -213,7 +213,7 @@ class Renderer(Protocol):
 
     def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]: ...
 
-    def run(self, call: Callable[..., T], *args: Any) -> Future[T]: ...
+    def run(self, call: Callable[..., T], *args: Any, heavy: bool = False) -> Future[T]: ...
 
 
 class Store(Protocol):
@@ -278,7 +278,7 @@ class _Packet:
     def lay_out(self, workers: Renderer) -> Future[list[RenderedPdf]]:
         html, title = self.packet.whole(), self.packet.packet.id
         self.parts, self.rendered = [], []
-        self.laid_out = workers.run(_lay_out, html, workers.project, self.packet.starts(), title)
+        self.laid_out = workers.run(_lay_out, html, workers.project, self.packet.starts(), title, heavy=True)
         return self.laid_out
 
     def take_whole(self, parts: list[RenderedPdf], store: Store) -> None:
