@@ -33,6 +33,7 @@ from worksheets.project import Project  # noqa: E402
 from worksheets.render.html import environment, render_document  # noqa: E402
 from worksheets.render.pdf import render_pdf  # noqa: E402
 from worksheets.render.pool import default_jobs  # noqa: E402
+from worksheets.render.styles import base_url  # noqa: E402
 from worksheets.site.freshness import MANIFEST  # noqa: E402
 
 ROWS: list[tuple[str, str, str]] = []
@@ -236,7 +237,7 @@ def per_sheet(work: Path, ours_in_build: float) -> None:
     catalog = load_catalog(project)
     env = environment(project)
     pages = [render_document(env, catalog, ws, mode="print", paper="letter") for ws in catalog.worksheets]
-    base = project.templates.as_uri() + "/"
+    base = base_url(project)
     HTML(string=pages[0], base_url=base).write_pdf()
     render_pdf(pages[0], project)
     start = time.perf_counter()

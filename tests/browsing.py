@@ -26,10 +26,15 @@ FLAGS = [
 ]
 
 
+FONTS_CONF = Path(__file__).with_name("browser-fonts.conf")
+
+
 def launch(playwright):
-    """Debian's Chromium, started as the tests start it."""
+    """Debian's Chromium, started as the tests start it: seeing the project's fonts and none of the
+    computer's (browser-fonts.conf), so that no test passes or fails by what a machine has."""
     need(CHROMIUM, "Chromium")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, env=env)
 
 
 def need(present: object, what: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -21,9 +22,17 @@ from worksheets.cli import cli
 from worksheets.content.loader import Catalog, load_catalog
 from worksheets.project import Project
 from worksheets.render.html import environment, render_document
-from worksheets.render.pdf import render_pdf
+from worksheets.render.pdf import FONTS_CONF, render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hide the computer's fonts from the tests and from every program they start, with the
+    empty font configuration the PDFs are rendered with: a machine with no fonts at all (as a new
+    server or container may be) then runs them as this one does. Chromium is given the project's
+    fonts (browsing.py); a test that needs the computer's own configuration removes the variable."""
+    os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
 
 
 @pytest.fixture(scope="session")

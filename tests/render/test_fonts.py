@@ -135,6 +135,18 @@ def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
     assert "Wrote" in out
 
 
+def test_a_record_with_text_no_bundled_font_has_is_named_at_report(tmp_path):
+    """The progress report warns as prefill does, at the line, from the record as it was read."""
+    record = tmp_path / "mei.yaml"
+    text = RECORD.replace("note: Logged meals 5 of 7 days", "note: 多吃蔬菜")
+    record.write_text(text, encoding="utf-8")
+    code, out, err = run("report", str(record), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "多吃蔬菜" in row)
+    assert f"{record}:{line}:" in err and "warning: no bundled font has 多 (U+591A)" in err
+    assert err.count("warning:") == 1 and "Wrote" in out
+
+
 def test_a_record_making_several_pdfs_is_warned_about_once(tmp_path):
     """With --fillable one record makes a PDF per goal and per weekly sheet; its warnings (said
     from the document prefill read it into, not from a second reading) come once, with the first."""

@@ -148,3 +148,27 @@ def test_no_copy_of_the_fonts_is_left_behind(tmp_path):
     subprocess.run([*command, str(clients[0]), "--out", str(tmp_path / "one")], env=environment, check=True)
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 3 and list((tmp_path / "one").glob("*.pdf"))
     assert list(temporary.iterdir()) == []
+
+
+def test_renders_in_threads_leave_the_collector_as_they_found_it(project):
+    """The collector's threshold belongs to the process, and a Dask worker or the preview server
+    renders in several threads at once: the first render raises it and the last puts it back, so
+    no render puts back a value another one set."""
+    import gc
+    import threading
+
+    html = PLAIN.format(head="", attribute="", body="")
+    before = gc.get_threshold()
+    start = threading.Barrier(3)
+
+    def render() -> None:
+        start.wait()
+        for _ in range(3):
+            render_pdf(html, project)
+
+    threads = [threading.Thread(target=render) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert gc.get_threshold() == before

@@ -198,7 +198,6 @@ def report(
     """Make a confidential progress report of a client record, for your file: goals, ratings,
     attainment levels, T-scores and the latest notes."""
     from ..clients import folder_note, write_report
-    from ..content import record_warnings
 
     project, catalog = catalog_of(ctx)
     note = folder_note(out)  # as the folder was before: one made now is private
@@ -213,6 +212,6 @@ def report(
     )
     goals = "1 goal" if written.goals == 1 else f"{written.goals} goals"
     click.echo(visible(f"Wrote {written.path} ({goals}, {written.pages} pages)"))
-    warn(record_warnings(project, [record]))
+    warn(list(written.warnings))
     if note:
         click.echo(visible(note), err=True)

@@ -37,6 +37,7 @@ from ..content import (
     Text,
     answer_problems,
     describe,
+    document_warnings,
     parse_yaml,
     read_yaml,
     validate,
@@ -178,14 +179,15 @@ def record_file(path: Path) -> Path:
 
 def load_record(path: Path, catalog: Catalog) -> ClientRecord:
     """Read and check a client record; InputError listing every problem, at its line."""
-    return read_record(path, catalog)[0]
+    return _checked(read_yaml(path, expect=_EXPECT), catalog)
 
 
-def read_record(path: Path, catalog: Catalog) -> tuple[ClientRecord, Document]:
-    """``load_record``, with the document it was read from, for a caller that also looks at the
-    record's text where it was written (the glyph warnings) without reading the file twice."""
+def read_record(path: Path, catalog: Catalog, templates: Path) -> tuple[ClientRecord, tuple[str, ...]]:
+    """``load_record``, with a warning at its place for the record's text that no font in
+    ``templates`` has: for the commands that print a record (``prefill``, ``report``), which
+    look at its text as written without reading the file twice."""
     doc = read_yaml(path, expect=_EXPECT)
-    return _checked(doc, catalog), doc
+    return _checked(doc, catalog), tuple(str(problem) for problem in document_warnings(doc, templates))
 
 
 _EXPECT = "a mapping with 'client' and 'goals'"

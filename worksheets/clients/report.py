@@ -22,7 +22,7 @@ from ..project import Project
 from ..render import environment, render_pdf, render_report
 from .gas import Review, in_period, reviews
 from .language import record_catalog
-from .records import RECORD_MODE, ClientRecord, Goal, latest, load_record
+from .records import RECORD_MODE, ClientRecord, Goal, latest, read_record
 from .takehome import check_out_folder, make_private
 
 NOTES_SHOWN = 3
@@ -78,11 +78,13 @@ class ProgressReport:
 
 @dataclass(frozen=True)
 class WrittenReport:
-    """The report written: where, for how many goals, how many pages."""
+    """The report written: where, for how many goals, how many pages, and the record's text that
+    no bundled font has (read from the record as it was loaded, not read again)."""
 
     path: Path
     goals: int
     pages: int
+    warnings: tuple[str, ...] = ()
 
 
 def build_report(
@@ -134,7 +136,7 @@ def write_report(
     if start is not None and end is not None and start > end:
         msg = f"the period ends ({end}) before it starts ({start}); give --from before --to"
         raise InputError([Problem(path, 1, 1, msg)])
-    record = load_record(path, catalog)
+    record, warnings = read_record(path, catalog, project.templates)
     language = record_catalog(project, catalog, record, path)
     report = build_report(record, catalog.site.gas_rho, start=start, end=end, made=today or datetime.date.today())
     html = render_report(environment(project), language, report, paper=paper)
@@ -142,4 +144,4 @@ def write_report(
     make_private(out)
     target = out / report_name(path)
     write_atomic(target, rendered.data, mode=RECORD_MODE)
-    return WrittenReport(target, len(record.goals), rendered.pages)
+    return WrittenReport(target, len(record.goals), rendered.pages, warnings)

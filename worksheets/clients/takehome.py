@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..content import Catalog, document_warnings, long_date
+from ..content import Catalog, long_date
 from ..errors import InputError, Problem
 from ..formats import Paper
 from ..project import Project
@@ -231,7 +231,7 @@ def prefill(
     selected = []
     languages: dict[str, Catalog] = {}
     for path in records:
-        record, doc = read_record(path, catalog)
+        record, glyphs = read_record(path, catalog, project.templates)
         language = record_catalog(project, catalog, record, path, languages)
         goals, warnings = untranslated_goals(language, chosen_goals(record, path, goal_ids), path)
         if not goals:
@@ -239,7 +239,6 @@ def prefill(
             if warnings:
                 message = f"no goal to print in '{language.site.language}': their worksheets are not yet translated"
             raise InputError([Problem(path, 1, 1, message)])
-        glyphs = [str(problem) for problem in document_warnings(doc, project.templates)]
         selected.append((path, record, language, goals, (*glyphs, *warnings)))
     env = environment(project)
     planned: list[_Planned] = []

@@ -61,7 +61,6 @@ _EXPORTS = {
     "short_date": "languages",
     "parse_yaml": "yamlsource",
     "read_yaml": "yamlsource",
-    "record_warnings": "glyphs",
     "text_warnings": "glyphs",
     "translate_into": "translations",
     "translation_status": "translations",

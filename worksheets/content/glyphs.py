@@ -94,11 +94,6 @@ def content_warnings(project: Project) -> list[Problem]:
     return problems
 
 
-def record_warnings(project: Project, paths: list[Path]) -> list[Problem]:
-    """The same for client records (read again here: only their text is looked at)."""
-    return [p for path in paths for p in document_warnings(read_yaml(path), project.templates)]
-
-
 def text_warnings(project: Project, option: str, text: str) -> list[str]:
     """The same for text given on the command line, such as a packet's ``--title``."""
     chars = missing(text, project.templates)

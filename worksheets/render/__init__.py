@@ -7,7 +7,19 @@ when there are many, or on a Dask cluster. Knows nothing of the site or of clien
 
 from __future__ import annotations
 
+import warnings
+
 from ..exports import lazy_exports
+
+warnings.filterwarnings(
+    "ignore",
+    message="(No fonts configured in FontConfig|FontConfig cannot load default config file)",
+    category=UserWarning,
+    module=r"weasyprint\.text\.fonts",
+)
+"""WeasyPrint warns, when first imported, if the computer has no fonts. Ours need none: every PDF
+is rendered with an empty font configuration (fonts.conf) and the fonts its stylesheets load from
+templates/fonts, so on a new server or container the warning would only alarm."""
 
 _EXPORTS = {
     "Cluster": "pool",

@@ -24,6 +24,7 @@ import gc
 import hashlib
 import mimetypes
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,18 +181,34 @@ def _environment(**values: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
+_rendering = 0
+_saved_thresholds: tuple[int, ...] = ()
+_collections_lock = threading.Lock()
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Run Python's cycle collector less often while rendering. WeasyPrint makes millions of small
     objects for a document, and with the default threshold (700) the collector ran about 130 times
     for each take-home sheet, walking the young objects each time. Cycles left meanwhile are
-    collected all the same, only later; the threshold is put back after."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, *thresholds[1:])
+    collected all the same, only later.
+
+    The threshold belongs to the process, and documents may be rendered in several threads at once
+    (a Dask worker's, the preview server's): it is raised by the first render to start and put back
+    by the last to end, so that no render puts back a value another one set."""
+    global _rendering, _saved_thresholds
+    with _collections_lock:
+        if _rendering == 0:
+            _saved_thresholds = gc.get_threshold()
+            gc.set_threshold(50_000, *_saved_thresholds[1:])
+        _rendering += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        with _collections_lock:
+            _rendering -= 1
+            if _rendering == 0:
+                gc.set_threshold(*_saved_thresholds)
 
 
 @dataclass(frozen=True)
