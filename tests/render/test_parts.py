@@ -75,3 +75,72 @@ def test_a_sheets_part_is_its_section_rendered_alone_numbered():
         part_id = bytes(pdf.trailer.ID[0])
     assert alone.replace(alone_id, part_id) == parts[2].data, "the same bytes, but for the identifier"
     assert f"Page {first} of {total}" in PdfReader(BytesIO(alone)).pages[0].extract_text()
+
+
+def test_a_later_parts_link_out_of_itself_never_moves_a_destination(project):
+    """Only the first part (a packet's front) gets stand-in anchors for the links out of it: the
+    join takes a later part's destination over an earlier one's, so a stand-in in the third part
+    for an anchor of the second would move that destination onto the third part's page."""
+    html = (
+        "<!doctype html><html lang='en'><head><title>Parts</title>"
+        "<link rel='stylesheet' href='css/pdf-fonts.css'><style>h1 { break-before: page }</style></head><body>"
+        "<p><a href='#two'>two</a> <a href='#three'>three</a></p>"
+        "<h1 id='two'>Two</h1><p>The second part.</p>"
+        "<h1 id='three'>Three</h1><p>Back to <a href='#two'>two</a>.</p>"
+        "</body></html>"
+    )
+    parts = render_parts(html, project, ["two", "three"], title="parts")
+    assert [part.pages for part in parts] == [1, 1, 1]
+    joined = PdfReader(BytesIO(join_pdfs([part.data for part in parts], b"0" * 32)))
+    named = joined.named_destinations
+    assert joined.get_destination_page_number(named["two"]) == 1, "on the second part's page"
+    assert joined.get_destination_page_number(named["three"]) == 2
+
+
+def embedded_fonts(pdf: pikepdf.Pdf) -> dict[str, list[pikepdf.Object]]:
+    """Each face's distinct embedded TrueType programs (``FontFile2`` streams), by /BaseFont."""
+    faces: dict[str, dict[tuple[int, int], pikepdf.Object]] = {}
+    for page in pdf.pages:
+        for font in page.Resources.Font.values():
+            if "/DescendantFonts" in font:
+                program = font.DescendantFonts[0].FontDescriptor.FontFile2
+                faces.setdefault(str(font.BaseFont), {})[program.objgen] = program
+    return {face: list(programs.values()) for face, programs in faces.items()}
+
+
+def test_merged_font_subsets_describe_their_own_glyphs():
+    """A face used by several parts is embedded once in the join, its glyphs merged from each
+    part's subset: its maxp, head and hhea tables must be made from the glyphs it holds, as a
+    font program's are, not kept from the largest subset."""
+    from fontTools.ttLib import TTFont
+
+    parts = rendered()["parts"]
+    shared = {}
+    for part in parts:
+        with pikepdf.open(BytesIO(part.data)) as pdf:
+            for face in embedded_fonts(pdf):
+                shared[face] = shared.get(face, 0) + 1
+    merged = {face for face, count in shared.items() if count > 1}
+    assert len(merged) >= 2, "the parts share more than one face"
+    with pikepdf.open(BytesIO(join_pdfs([part.data for part in parts], b"0" * 32))) as pdf:
+        for face, programs in embedded_fonts(pdf).items():
+            if face not in merged:
+                continue
+            assert len(programs) == 1, face
+            font = TTFont(BytesIO(programs[0].read_bytes()))
+            glyf, order = font["glyf"], font.getGlyphOrder()
+            boxes = []
+            for glyph in (glyf[name] for name in order):
+                if glyph.numberOfContours != 0:
+                    glyph.recalcBounds(glyf)
+                    boxes.append((glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax))
+            head, maxp = font["head"], font["maxp"]
+            assert maxp.numGlyphs == len(order), face
+            assert (head.xMin, head.yMin, head.xMax, head.yMax) == (
+                min(box[0] for box in boxes),
+                min(box[1] for box in boxes),
+                max(box[2] for box in boxes),
+                max(box[3] for box in boxes),
+            ), face
+            assert font["hhea"].advanceWidthMax == max(width for width, _ in font["hmtx"].metrics.values()), face
+            assert maxp.maxContours == max(glyf[name].numberOfContours for name in order), face

@@ -237,16 +237,21 @@ def render_parts(html: str, project: Project, starts: Sequence[str], *, title: s
     A part looks exactly as its pages do in the whole document, page numbers included, so the
     parts joined (``render.join``) are the whole document; a packet's sheet written this way has
     the bytes of its section rendered alone with its first page number and the total given.
-    WeasyPrint drops a link whose anchor is not in the part written (the contents' links), so a
-    part's first page is given a stand-in anchor of each such name, at its top, which the join
-    replaces by the real one from the part that has it.
+    WeasyPrint drops a link whose anchor is not in the part written, so the first part's first
+    page (a packet's front, whose contents link to every sheet) is given a stand-in anchor of each
+    such name, at its top, which the join replaces by the real one from the part that has it. Only
+    the first part's: the join takes a later part's destination over an earlier one's, so a
+    stand-in in a later part would replace a real one. A later part's link out of itself is
+    dropped, as it is when that part is rendered alone.
     """
     with _weasyprint(project, title) as url_fetcher:
         document = _layout(html, project, url_fetcher, forms=False)
         identifier = _identifier(html)
         parts = []
         for first, end in _part_bounds(document.pages, starts, title):
-            pages = _with_stand_in_anchors(document.pages[first:end])
+            pages = document.pages[first:end]
+            if first == 0:
+                pages = _with_stand_in_anchors(pages)
             parts.append(RenderedPdf(_write(document.copy(pages), identifier), end - first))
         return parts
 

@@ -7,10 +7,13 @@ face that the sections of a packet bring can be replaced by one font holding the
 glyphs, and every page can use it unchanged: its glyph outlines and advances taken from whichever
 subset has them, its widths (/W) and its text map (/ToUnicode) the union of theirs.
 
-Subsets of a face are recognised by their /BaseFont, which WeasyPrint derives from the face's
-description (the same in every document). Only TrueType subsets with the identity glyph map are
-merged, and only when their glyph orders agree; anything else is left as it was (correct, only
-larger).
+Subsets of a face are recognised by their /BaseFont, which WeasyPrint makes from a hash of the
+face's description, not of the document: the parts of a packet name a face alike (``tests/render/test_parts.py``
+finds faces shared by parts and checks their merged font). Only TrueType subsets with the
+identity glyph map are merged, and only when their glyph orders agree; anything else is left as
+it was (correct, only larger). The merged font's maxp, head and hhea tables are made again from
+its glyphs; a subset HarfBuzz made keeps the whole face's bounding box in its head table, which
+is also true of it.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def _merge(fonts: list[Any], pdf: Any) -> bool:
                 metrics[names[gid]] = other_metrics[name]
             elif metrics[names[gid]][0] == 0 and other_metrics[name][0] != 0:
                 metrics[names[gid]] = other_metrics[name]
+    font.recalcBBoxes = True  # maxp, head and hhea describe the merged glyphs, not one subset's
     out = BytesIO()
     font.save(out)
     data = out.getvalue()
