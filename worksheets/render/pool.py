@@ -180,11 +180,11 @@ class Workers:
     does) and serve every later batch, so a build pays for starting them once. A batch is
     queued longest document first, as in ``render_all``.
 
-    On a Dask ``cluster``, each batch is one ``render_all`` call on the cluster, made in a
-    thread of this process; ``run`` uses local processes instead. The cluster's tasks are
-    documents only (``render.cluster`` sends the project's files for them, checks the workers'
-    versions and keeps what a task carries anonymous), and other work, a packet's join, takes
-    bytes and gives bytes that are here already: sending the sections there and the packet back
+    On a Dask ``cluster``, each batch is one ``render_all`` call on the cluster (one session:
+    ``render.cluster`` sends the project's files, checks the workers' versions and keeps what a
+    task carries anonymous), made in a thread of this process. A batch marked ``local``, and
+    other work (``run``), use local processes instead: the site gives the cluster its sheets in
+    one batch and keeps its packets' work here (``render.sections``), as a session per packet
     would cost more than it saves.
     """
 
@@ -218,11 +218,12 @@ class Workers:
         """Whether work is done in this process: one job, or a few pieces before any worker runs."""
         return self.jobs == 1 or (self._pool is None and count <= INLINE_AT_MOST)
 
-    def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]:
-        """Start rendering ``documents``; their PDFs, in order, as futures."""
+    def render(self, documents: Sequence[Document], *, local: bool = False) -> list[Future[RenderedPdf]]:
+        """Start rendering ``documents``, on the cluster if there is one and not ``local``; their
+        PDFs, in order, as futures."""
         if not documents:
             return []
-        if self.cluster is not None:
+        if self.cluster is not None and not local:
             return self._on_cluster(list(documents))
         if self._local(len(documents)):
             return [_done(self._render_here, document) for document in documents]

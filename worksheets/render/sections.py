@@ -19,7 +19,11 @@ changes. Here it is made of parts: the front (the cover and the contents) and on
 
 The parts of many packets are driven together (``render_sectioned``) by workers that take work as
 it comes (``pool.Workers``): each packet's join runs in a worker as soon as its parts are done,
-while the other packets and the sheets are still being rendered.
+while the other packets and the sheets are still being rendered. With a Dask cluster the sheets
+go to it in one batch, and every packet's work (its layout, its missing parts, its join) is done
+by local processes: a packet's parts are few and found one packet at a time, and a cluster
+session each (the project's files sent, the workers' versions checked) would cost more than it
+saves.
 
 The ``packet`` command renders a packet whole (``render_packet`` without ``part``), which is also
 the only way to make a duplex one: blank backs depend on where each sheet starts.
@@ -31,6 +35,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -77,7 +82,9 @@ class Layout:
         try:
             pages = tuple(int(count) for count in record["pages"])  # type: ignore[index]
             numbers = {str(name): int(page) for name, page in record["numbers"].items()}  # type: ignore[index]
-        except (TypeError, KeyError, AttributeError, ValueError):
+        except (TypeError, KeyError, AttributeError, ValueError, OverflowError):  # Overflow: Infinity
+            return None
+        if any(count < 1 for count in pages):
             return None
         return cls(pages, numbers)
 
@@ -111,7 +118,9 @@ class SectionedPacket:
         """What the packet's layout is kept under: the same packet in the same language and paper."""
         return f"{self.catalog.site.language}/{self.packet.id}/{self.paper}"
 
+    @cached_property
     def whole(self) -> str:
+        """The whole packet's HTML, made once: the site's plan, the layout and the /ID use it."""
         return self._html()
 
     def starts(self) -> list[str]:
@@ -132,18 +141,22 @@ class SectionedPacket:
         ]
 
     def fits(self, layout: Layout, at: int, part: RenderedPdf) -> bool:
-        """Whether the sheet's part ``at`` (from 1), rendered alone, has the pages ``layout`` gave
-        it and the contents' anchors on the same pages: then the rest of the packet is unchanged."""
+        """Whether the part ``at`` (the front is 0) has the pages ``layout`` gave it and, for a
+        sheet's, the contents' anchors on the same pages: then the rest of the packet is
+        unchanged. The front's page numbers and total are in its HTML, so in its key; its anchors
+        are the stand-ins of every sheet's, at its top (``render_parts``)."""
         first = layout.firsts[at]
         if part.pages != layout.pages[at]:
             return False
+        if at == 0:
+            return True
         mine = {name: page for name, page in layout.numbers.items() if first <= page < first + part.pages}
         found = {name: first + page for name, page in _anchors(part.data).items() if name in layout.numbers}
         return found == mine
 
     def identifier(self) -> bytes:
         """The joined PDF's /ID: made from the whole packet's HTML, as ``render_pdf`` makes it."""
-        return hashlib.sha256(self._html().encode()).hexdigest()[:32].encode()
+        return hashlib.sha256(self.whole.encode()).hexdigest()[:32].encode()
 
 
 SECTION_VARIABLES = ("part", "numbers", "first", "total")
@@ -211,7 +224,7 @@ class Renderer(Protocol):
 
     project: Project
 
-    def render(self, documents: Sequence[Document]) -> list[Future[RenderedPdf]]: ...
+    def render(self, documents: Sequence[Document], *, local: bool = False) -> list[Future[RenderedPdf]]: ...
 
     def run(self, call: Callable[..., T], *args: Any, heavy: bool = False) -> Future[T]: ...
 
@@ -270,14 +283,15 @@ class _Packet:
             if kept[0] is not None:
                 self.layout, self.documents = layout, documents
                 self.rendered = [at for at, pdf in enumerate(kept) if pdf is None]
-                made = iter(workers.render([documents[at] for at in self.rendered]))
+                made = iter(workers.render([documents[at] for at in self.rendered], local=True))
                 self.parts = [_done(pdf) if pdf is not None else next(made) for pdf in kept]
                 return [self.parts[at] for at in self.rendered]
         return [self.lay_out(workers)]
 
     def lay_out(self, workers: Renderer) -> Future[list[RenderedPdf]]:
-        html, title = self.packet.whole(), self.packet.packet.id
-        self.parts, self.rendered = [], []
+        """Lay the packet out whole, dropping whatever parts and join it had."""
+        html, title = self.packet.whole, self.packet.packet.id
+        self.parts, self.rendered, self.joined = [], [], None
         self.laid_out = workers.run(_lay_out, html, workers.project, self.packet.starts(), title, heavy=True)
         return self.laid_out
 
@@ -295,7 +309,14 @@ class _Packet:
         undone: the sheet's old part is kept, under the same first page and total, beside a front
         numbered for the change)."""
         assert self.layout is not None, "parts taken or rendered alone come with their layout"
-        return all(self.packet.fits(self.layout, at, part.result()) for at, part in enumerate(self.parts))
+        try:
+            return all(self.packet.fits(self.layout, at, part.result()) for at, part in enumerate(self.parts))
+        except Exception:  # a kept part that opens but is not what a build writes, whatever it holds
+            return False
+
+    def took_kept(self) -> bool:
+        """Whether some of the parts were taken from the store rather than rendered now."""
+        return len(self.rendered) < len(self.parts)
 
     def ready(self, workers: Renderer, store: Store) -> Future[Any] | None:
         """The join, when every part is here and fits; the packet laid out whole, when a sheet
@@ -346,8 +367,10 @@ def render_sectioned(
     worker is busy) and each packet's joined PDF. ``done(i)`` is called as the ``first``
     document ``i`` is finished, and ``done(len(first) + j)`` as packet ``j`` is joined.
 
-    Each packet goes on as soon as its own parts are done: its join is queued, or, when a sheet
-    rendered alone does not fit the packet's kept layout, the packet is laid out whole."""
+    Each packet goes on as soon as its own parts are done: its join is queued, or, when a part
+    does not fit the packet's kept layout, the packet is laid out whole; so is a packet whose join
+    of kept parts fails (a kept file that opens but is not what a build writes). A failure with
+    nothing kept is the build's."""
     store = store or Nothing()
     flat = workers.render(first)
     told = {future: i for i, future in enumerate(flat)}
@@ -361,6 +384,10 @@ def render_sectioned(
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
+            spoilt = next((state for state in states if state.joined is future and state.took_kept()), None)
+            if spoilt is not None and future.exception() is not None:
+                pending.add(spoilt.lay_out(workers))  # a kept part the join could not read
+                continue
             future.result()  # a failure stops the build now, not after everything else
             if future in told and done:
                 done(told[future])

@@ -33,7 +33,7 @@ from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project, files_under
-from ..render import Cluster, Document, default_jobs, environment, render_document, render_packet
+from ..render import Cluster, Document, default_jobs, environment, render_document
 from ..render.pdf import RenderedPdf
 from ..render.pool import Workers
 from ..render.sections import SectionedPacket, check_packet_template, render_sectioned
@@ -95,12 +95,18 @@ def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
 
 
 def plan_pdfs(
-    env: Environment, project: Project, catalog: Catalog, papers: tuple[Paper, ...], folder: str = ""
+    env: Environment,
+    project: Project,
+    catalog: Catalog,
+    papers: tuple[Paper, ...],
+    folder: str = "",
+    assets: str | None = None,
 ) -> list[PlannedPdf]:
     """Every PDF of the site in the catalog's language (under ``folder``, ``es/`` say), in the
     order pages list them, with its HTML and its key. The key is made from the HTML, so a
-    change to one language's translation changes only that language's keys."""
-    assets = assets_key(project)
+    change to one language's translation changes only that language's keys; and from ``assets``
+    (``assets_key``, read here when not given: a build reads it once for every language)."""
+    assets = assets if assets is not None else assets_key(project)
     planned = []
 
     def add(
@@ -123,9 +129,9 @@ def plan_pdfs(
                 add(ws.id, name, paper, html, mode == "fillable", pdf_name(ws.id, paper, name))
     for packet in catalog.packets:
         for paper in papers:
-            html = render_packet(env, catalog, packet, paper=paper)
             sectioned = SectionedPacket(env, catalog, packet, paper)
-            add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper), sectioned)
+            name = pdf_name(f"packet-{packet.id}", paper)
+            add(packet.id, "packet", paper, sectioned.whole, False, name, sectioned)
     if catalog.packets:
         check_packet_template(env)  # after rendering them whole, which reports a broken template
     return planned
@@ -204,7 +210,10 @@ def build(
     all_editions, notes = editions(project, catalog)
     env = environment(project)
     fonts = web_fonts(project, jobs=jobs or default_jobs())  # a broken font rule stops the build here too
-    plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in all_editions]
+    assets = assets_key(project)
+    plans = [
+        (c, folder, plan_pdfs(env, project, c, papers, folder, assets) if pdfs else []) for c, folder in all_editions
+    ]
     planned = [p for _, _, plan in plans for p in plan]
     out.parent.mkdir(parents=True, exist_ok=True)
     with locked(out):  # one build at a time into one folder; tidy up after one that was killed
@@ -219,7 +228,7 @@ def build(
             if out.exists() and not clean:
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
-            sections = SectionCache(section_cache_folder(), assets_key(project), reuse=not clean)
+            sections = SectionCache(section_cache_folder(), assets, reuse=not clean)
             results = _render(project, todo, sections, jobs, cluster, tick)
             sections.prune()
             for p, result in zip(todo, results, strict=True):

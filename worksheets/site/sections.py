@@ -11,10 +11,13 @@ beside the web fonts) and not the output: everything in the output folder is pub
 sections are not part of the site; the preview, which builds into a new folder each time, and a
 second output folder share them. The key is made as a site PDF's (``assets_key``, the forms flag
 and the HTML), so a section is never taken for another. A file that is not a PDF qpdf (through
-pikepdf) can read without repairing it counts as missing; one that cannot be written only costs
-the next build the time. A clean build
-(``--clean``) reads nothing from here, so it renders everything, and writes what it renders.
-Files not used for ``KEEP_DAYS`` days are removed after each build.
+pikepdf) can read without repairing it counts as missing, and so does one whose bytes no longer
+match the digest in its name (edited), or a layout that is not JSON of the shape a build writes;
+one that cannot be written only costs the next build the time. A kept part that reads but is not
+what this build would write (written by another version of worksheets under the same key) is
+caught where it is used (``render.sections``): the packet is laid out whole. A clean build (``--clean``)
+reads nothing from here, so it renders everything, and writes what it renders. Files not used
+for ``KEEP_DAYS`` days are removed after each build.
 """
 
 from __future__ import annotations
@@ -57,31 +60,40 @@ class SectionCache:
         self.folder = folder
         self.assets = assets
         self.reuse = reuse
-        self.rendered = 0
-        """How many sections this cache had rendered (for the tests and the benchmark)."""
 
     def get(self, document: Document) -> RenderedPdf | None:
-        """The document's PDF as an earlier build kept it, or None."""
+        """The document's PDF as an earlier build kept it, or None. A file whose bytes are not
+        those it was kept with (its name ends with their digest: changed since) is not taken."""
         if not self.reuse or self.folder is None:
             return None
         import pikepdf
 
-        path = self.folder / f"{section_key(self.assets, document)}.pdf"
-        try:
-            data = path.read_bytes()
-            with pikepdf.open(BytesIO(data), attempt_recovery=False) as pdf:  # pypdf: 30 times slower
-                pages = len(pdf.pages)
-            os.utime(path)  # used: kept for another KEEP_DAYS
-        except (OSError, pikepdf.PdfError, ValueError):
-            return None
-        return RenderedPdf(data, pages)
+        key = section_key(self.assets, document)
+        for path in self.folder.glob(f"{key}.*.pdf"):
+            try:
+                data = path.read_bytes()
+                if path.name != _part_name(key, data):
+                    continue
+                with pikepdf.open(BytesIO(data), attempt_recovery=False) as pdf:  # pypdf: 30 times slower
+                    pages = len(pdf.pages)
+            except (OSError, pikepdf.PdfError, ValueError, RecursionError):
+                continue
+            _used(path)
+            return RenderedPdf(data, pages)
+        return None
 
     def keep(self, document: Document, pdf: RenderedPdf) -> None:
-        """Keep a rendered section for later builds."""
-        self.rendered += 1
-        if self.folder is not None:
-            with suppress(OSError):
-                write_atomic(self.folder / f"{section_key(self.assets, document)}.pdf", pdf.data)
+        """Keep a rendered section for later builds, in place of any other kept under its key
+        (one a build of another version of worksheets wrote, or a changed one)."""
+        if self.folder is None:
+            return
+        key = section_key(self.assets, document)
+        name = _part_name(key, pdf.data)
+        with suppress(OSError):
+            write_atomic(self.folder / name, pdf.data)
+            for path in self.folder.glob(f"{key}.*.pdf"):
+                if path.name != name:
+                    path.unlink(missing_ok=True)
 
     def layout(self, name: str) -> dict | None:
         """The layout an earlier build kept for the packet ``name`` (``render.sections.Layout``),
@@ -91,9 +103,9 @@ class SectionCache:
         path = self._layout_path(name)
         try:
             record = json.loads(path.read_text("utf-8"))
-            os.utime(path)  # used: kept for another KEEP_DAYS
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: nested past Python's limit
             return None
+        _used(path)
         return record if isinstance(record, dict) else None
 
     def keep_layout(self, name: str, record: dict) -> None:
@@ -108,12 +120,27 @@ class SectionCache:
         return self.folder / f"{key}.json"
 
     def prune(self) -> None:
-        """Remove the sections no build has used for ``KEEP_DAYS`` days."""
+        """Remove the sections and layouts no build has used for ``KEEP_DAYS`` days, and the
+        temporary files of writes that a killed build left (``write_atomic`` removes its own
+        otherwise) once they are an hour old: a build running beside this one may be writing."""
         if self.folder is None:
             return
-        old = time.time() - KEEP_DAYS * 86400
+        now = time.time()
         with suppress(OSError):
-            for path in [*self.folder.glob("*.pdf"), *self.folder.glob("*.json")]:
-                with suppress(OSError):
-                    if path.stat().st_mtime < old:
-                        path.unlink()
+            for pattern, age in (("*.pdf", KEEP_DAYS * 86400), ("*.json", KEEP_DAYS * 86400), (".*.tmp", 3600)):
+                for path in self.folder.glob(pattern):
+                    with suppress(OSError):
+                        if path.stat().st_mtime < now - age:
+                            path.unlink()
+
+
+def _part_name(key: str, data: bytes) -> str:
+    """A kept part's file name: its key, and a digest of its bytes that ``get`` checks."""
+    return f"{key}.{hashlib.sha256(data).hexdigest()[:16]}.pdf"
+
+
+def _used(path: Path) -> None:
+    """Mark a kept file used, so that it is kept another ``KEEP_DAYS`` (a cache folder that
+    cannot be changed only loses that)."""
+    with suppress(OSError):
+        os.utime(path)
