@@ -438,11 +438,10 @@ def render_packet(
 
     With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
     every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, one
-    part of the packet (see ``render.sections``): a worksheet's id (that sheet, its guide and
-    example) or "front" (the cover and contents, the contents' page numbers given by
-    ``numbers``, anchor to page). A part given ``total`` is numbered as in the whole packet, its
-    first page being page ``first`` of ``total`` (``render_parts`` writes a sheet's part with the
-    same bytes from the packet laid out whole); without it, it has no page numbers.
+    part of the packet (see ``render.sections``), numbered as in the whole packet, its first page
+    being page ``first`` of ``total``: a worksheet's id (that sheet, its guide and example, with
+    the bytes ``render_parts`` writes for it from the packet laid out whole) or "front" (the cover
+    and contents, only a key: the contents' page numbers ``numbers``, anchor to page, are in it).
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
