@@ -445,7 +445,8 @@ def render_packet(
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
-    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in sheets} if base else {}
+    shown = [ws for ws in sheets if part in (None, ws.id)]  # a part draws only its own sheet's QR code
+    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in shown} if base else {}
     return _paper(
         env,
         "packet.html",

@@ -29,6 +29,7 @@ import time
 from contextlib import suppress
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_atomic
 from ..render import Document
@@ -95,7 +96,7 @@ class SectionCache:
                 if path.name != name:
                     path.unlink(missing_ok=True)
 
-    def layout(self, name: str) -> dict | None:
+    def layout(self, name: str) -> dict[str, Any] | None:
         """The layout an earlier build kept for the packet ``name`` (``render.sections.Layout``),
         or None. Only a guess at where the parts fall: each part taken by it is checked."""
         if not self.reuse or self.folder is None:
@@ -108,7 +109,7 @@ class SectionCache:
         _used(path)
         return record if isinstance(record, dict) else None
 
-    def keep_layout(self, name: str, record: dict) -> None:
+    def keep_layout(self, name: str, record: dict[str, Any]) -> None:
         """Keep where the packet ``name``'s parts fell, for the next build."""
         if self.folder is not None:
             with suppress(OSError):
