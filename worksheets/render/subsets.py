@@ -1,25 +1,36 @@
 """One font subset per face in a joined PDF, where each section brought its own.
 
 WeasyPrint embeds a subset of each face a document uses, made by HarfBuzz with the glyph ids of
-the original font kept (``HB_SUBSET_FLAGS_RETAIN_GIDS``): a glyph has the same id in every
-subset of a face, and the text of every page names glyphs by those ids. So the subsets of one
-face that the sections of a packet bring can be replaced by one font holding the union of their
-glyphs, and every page can use it unchanged: its glyph outlines and advances taken from whichever
-subset has them, its widths (/W) and its text map (/ToUnicode) the union of theirs.
+the original font kept (``HB_SUBSET_FLAGS_RETAIN_GIDS``) up to the highest glyph the document
+uses: a glyph the text uses has the same id in every subset of a face, and the text of every
+page names glyphs by those ids. So the subsets of one face that the sections of a packet bring
+can be replaced by one font holding the union of their glyphs, and every page can use it
+unchanged: its glyph outlines and advances taken from whichever subset has them, its widths (/W)
+and its text map (/ToUnicode) the union of theirs.
+
+Not every glyph keeps its id. A composite glyph (an accented letter such as ñ is often n and a
+tilde) is drawn from components the text may never name; WeasyPrint's second subsetting pass
+keeps the ids up to the highest glyph used (the last key of /W) and puts such components after
+it, in the subset's own order. Those "tail" glyphs have an id of the subset only: the merged font
+takes the tail of the subset that uses the highest glyph as it is, and a composite copied from
+another subset gets the components it names from that subset's tail appended after it, renamed.
 
 Subsets of a face are recognised by their /BaseFont, which WeasyPrint makes from a hash of the
-face's description, not of the document: the parts of a packet name a face alike (``tests/render/test_parts.py``
-finds faces shared by parts and checks their merged font). Only TrueType subsets with the
-identity glyph map are merged, and only when their glyph orders agree; anything else is left as
-it was (correct, only larger). The merged font's maxp, head and hhea tables are made again from
+face's description, not of the document: the parts of a packet name a face alike
+(``tests/render/test_parts.py`` finds faces shared by parts and checks their merged font, and
+compares joined packets with whole ones page by page). Only TrueType subsets with glyph outlines
+(``glyf``) and the identity glyph map are merged; anything else is left as it was (correct, only
+larger). The merged font's maxp, head and hhea tables are made again from
 its glyphs; a subset HarfBuzz made keeps the whole face's bounding box in its head table, which
 is also true of it.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
 
@@ -72,22 +83,16 @@ def _merge(fonts: list[Any], pdf: Any) -> bool:
     descendants = [font.DescendantFonts[0] for font in fonts]
     files = [d.FontDescriptor.FontFile2.read_bytes() for d in descendants]
     subsets = [TTFont(BytesIO(data), recalcTimestamp=False, recalcBBoxes=False) for data in files]
-    font = max(subsets, key=lambda subset: len(subset.getGlyphOrder()))
     if not all("glyf" in subset for subset in subsets):
         return False
-    names = font.getGlyphOrder()  # a glyph's name differs between subsets, its id does not
-    glyphs, metrics = font["glyf"].glyphs, font["hmtx"].metrics
-    for other in subsets:
-        if other is font:
-            continue
-        other_glyphs, other_metrics = other["glyf"].glyphs, other["hmtx"].metrics
-        for gid, name in enumerate(other.getGlyphOrder()):
-            # Raw glyphs, never expanded: a composite names its parts by id, and ids agree.
-            if _drawn(other_glyphs[name]) and not _drawn(glyphs[names[gid]]):
-                glyphs[names[gid]] = other_glyphs[name]
-                metrics[names[gid]] = other_metrics[name]
-            elif metrics[names[gid]][0] == 0 and other_metrics[name][0] != 0:
-                metrics[names[gid]] = other_metrics[name]
+    tops = [max((cid for cid, _ in _width_entries(d.get("/W", pikepdf.Array()))), default=0) for d in descendants]
+    base = max(range(len(subsets)), key=lambda at: (tops[at], len(subsets[at].getGlyphOrder())))
+    font = subsets[base]
+    merged = _Merged(font)
+    for at, other in enumerate(subsets):
+        if at != base:
+            merged.take(other, tops[at])
+    merged.finish()
     font.recalcBBoxes = True  # maxp, head and hhea describe the merged glyphs, not one subset's
     out = BytesIO()
     font.save(out)
@@ -99,28 +104,83 @@ def _merge(fonts: list[Any], pdf: Any) -> bool:
     return True
 
 
+class _Merged:
+    """The font of the subset that uses the highest glyph, taking glyphs from the other subsets."""
+
+    def __init__(self, font: Any) -> None:
+        self.font = font
+        self.order = list(font.getGlyphOrder())
+        self.glyphs, self.metrics = font["glyf"].glyphs, font["hmtx"].metrics
+
+    def take(self, other: Any, top: int) -> None:
+        """Copy the glyphs ``other`` draws up to ``top`` (its highest glyph used) where this font
+        draws none, and the advances it has where this font has none."""
+        names, glyf, metrics = other.getGlyphOrder(), other["glyf"], other["hmtx"].metrics
+        tail: dict[int, str] = {}  # a glyph of other's tail -> its name in this font
+        for gid in range(min(top + 1, len(names))):
+            name, mine = names[gid], self.order[gid]
+            if _drawn(glyf.glyphs[name]) and not _drawn(self.glyphs[mine]):
+                self.glyphs[mine] = self._copy(other, gid, top, tail)
+                self.metrics[mine] = metrics[name]
+            elif self.metrics[mine][0] == 0 and metrics[name][0] != 0:
+                self.metrics[mine] = metrics[name]
+
+    def finish(self) -> None:
+        """Make the glyphs appended to this font part of its glyph order."""
+        self.font.setGlyphOrder(self.order)
+        self.font["glyf"].setGlyphOrder(self.order)
+
+    def _copy(self, other: Any, gid: int, top: int, tail: dict[int, str]) -> Any:
+        """Glyph ``gid`` of ``other``, its components renamed for this font: the same id up to
+        ``top``, else a copy of other's tail glyph appended to this font (once)."""
+        names, glyf = other.getGlyphOrder(), other["glyf"]
+        if not glyf.glyphs[names[gid]].isComposite():
+            return glyf.glyphs[names[gid]]  # raw, never expanded: an outline names no other glyph
+        glyph = copy.deepcopy(glyf[names[gid]])  # expanded, so its components can be renamed
+        for component in glyph.components:
+            part = other.getGlyphID(component.glyphName)
+            if part <= top:
+                component.glyphName = self.order[part]
+                continue
+            if part not in tail:
+                tail[part] = f"tail{len(self.order)}"
+                self.order.append(tail[part])
+                self.glyphs[tail[part]] = self._copy(other, part, top, tail)
+                self.metrics[tail[part]] = other["hmtx"].metrics[names[part]]
+            component.glyphName = tail[part]
+        return glyph
+
+
+def _width_entries(array: Any) -> Iterator[tuple[int, Any]]:
+    """Each glyph id of a /W array (``c [w1 w2 ...]`` and ``c_first c_last w``) with its width:
+    the glyphs a document's text uses."""
+    import pikepdf
+
+    items, at = list(array), 0
+    while at < len(items):
+        first = int(items[at])
+        if isinstance(items[at + 1], pikepdf.Array):
+            yield from enumerate(items[at + 1], first)
+            at += 2
+        else:
+            for cid in range(first, int(items[at + 1]) + 1):
+                yield cid, items[at + 2]
+            at += 3
+
+
 def _drawn(glyph: Any) -> bool:
     """Whether a glyph of a subset has an outline (one the subset left out has no data)."""
     return bool(getattr(glyph, "data", b"")) if not hasattr(glyph, "numberOfContours") else glyph.numberOfContours != 0
 
 
 def _widths(arrays: list[Any]) -> Any:
-    """The union of /W arrays (``c [w1 w2 ...]`` and ``c_first c_last w``), as runs."""
+    """The union of /W arrays, as runs."""
     import pikepdf
 
     widths: dict[int, Any] = {}
     for array in arrays:
-        items, at = list(array), 0
-        while at < len(items):
-            first = int(items[at])
-            if isinstance(items[at + 1], pikepdf.Array):
-                for offset, width in enumerate(items[at + 1]):
-                    widths.setdefault(first + offset, width)
-                at += 2
-            else:
-                for cid in range(first, int(items[at + 1]) + 1):
-                    widths.setdefault(cid, items[at + 2])
-                at += 3
+        for cid, width in _width_entries(array):
+            widths.setdefault(cid, width)
     runs: list[Any] = []
     for cid in sorted(widths):
         if runs and runs[-2] + len(runs[-1]) == cid:
