@@ -31,8 +31,20 @@ def pytest_configure(config: pytest.Config) -> None:
     """Hide the computer's fonts from the tests and from every program they start, with the
     empty font configuration the PDFs are rendered with: a machine with no fonts at all (as a new
     server or container may be) then runs them as this one does. Chromium is given the project's
-    fonts (browsing.py); a test that needs the computer's own configuration removes the variable."""
+    fonts (browsing.py); a test that needs the computer's own configuration removes the variable.
+    Then give the run a cache folder of its own."""
     os.environ["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    _own_cache_folder(config)
+
+
+def _own_cache_folder(config: pytest.Config) -> None:
+    """Give the test run a cache folder of its own (``XDG_CACHE_HOME``), removed when it ends:
+    builds keep packets' parts there (``site/sections.py``), which must neither come from nor go
+    to the user's own cache, and the web fonts made there are made once for the whole run. A test
+    that counts what a build keeps sets a folder of its own."""
+    folder = tempfile.mkdtemp(prefix="worksheets-tests-cache-")
+    os.environ["XDG_CACHE_HOME"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

@@ -422,17 +422,45 @@ def render_document(
     )
 
 
-def render_packet(env: Environment, catalog: Catalog, packet: Packet, *, paper: Paper, duplex: bool = False) -> str:
+def render_packet(
+    env: Environment,
+    catalog: Catalog,
+    packet: Packet,
+    *,
+    paper: Paper,
+    duplex: bool = False,
+    part: str | None = None,
+    numbers: dict[str, int] | None = None,
+    first: int = 0,
+    total: int = 0,
+) -> str:
     """The HTML of a packet: cover, contents, and its worksheets blank, for WeasyPrint.
 
     With a ``base_url`` each sheet carries a QR code to its page on the site; with ``duplex``
-    every sheet starts on a right-hand page, blank pages filling the gaps.
+    every sheet starts on a right-hand page, blank pages filling the gaps. With a ``part``, one
+    part of the packet (see ``render.sections``), numbered as in the whole packet, its first page
+    being page ``first`` of ``total``: a worksheet's id (that sheet, its guide and example, with
+    the bytes ``render_parts`` writes for it from the packet laid out whole) or "front" (the cover
+    and contents, only a key: the contents' page numbers ``numbers``, anchor to page, are in it).
     """
     base = catalog.site.base_url
     sheets = [catalog.get(worksheet_id) for worksheet_id in packet.worksheets]
-    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in sheets} if base else {}
+    shown = [ws for ws in sheets if part in (None, ws.id)]  # a part draws only its own sheet's QR code
+    qrs = {ws.id: qr_svg(f"{base}worksheets/{ws.id}.html", catalog.strings.online) for ws in shown} if base else {}
     return _paper(
-        env, "packet.html", catalog, paper, packet=packet, sheets=sheets, qrs=qrs, duplex=duplex, mode="print"
+        env,
+        "packet.html",
+        catalog,
+        paper,
+        packet=packet,
+        sheets=sheets,
+        qrs=qrs,
+        duplex=duplex,
+        mode="print",
+        part=part,
+        numbers=numbers,
+        first=first,
+        total=total,
     )
 
 

@@ -19,12 +19,13 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import mimetypes
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -210,11 +211,102 @@ def _fewer_collections() -> Iterator[None]:
                 gc.set_threshold(*_saved_thresholds)
 
 
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A PDF and how many pages it has (for the site's listings)."""
+
+    data: bytes
+    pages: int
+
+
+def render_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> RenderedPdf:
+    """Render ``html`` (whose relative URLs resolve against ``templates/``) to a PDF.
+
+    ``forms`` turns the HTML's form controls into PDF form fields (the fillable mode).
+    """
+    with _weasyprint(project, title) as url_fetcher:
+        document = _layout(html, project, url_fetcher, forms=forms)
+        return RenderedPdf(_write(document, _identifier(html)), len(document.pages))
+
+
+def render_parts(html: str, project: Project, starts: Sequence[str], *, title: str = "") -> list[RenderedPdf]:
+    """``html`` laid out once and written in parts: the first from its first page, each next one
+    from the page holding the anchor ``starts[i]``, each part's pages written as a document of
+    their own (``Document.copy``), with the whole document's identifier.
+
+    A part looks exactly as its pages do in the whole document, page numbers included, so the
+    parts joined (``render.join``) are the whole document; a packet's sheet written this way has
+    the bytes of its section rendered alone with its first page number and the total given.
+    WeasyPrint drops a link whose anchor is not in the part written, so the first part's first
+    page (a packet's front, whose contents link to every sheet) is given a stand-in anchor of each
+    such name, at its top, which the join replaces by the real one from the part that has it. Only
+    the first part's: the join takes a later part's destination over an earlier one's, so a
+    stand-in in a later part would replace a real one. A later part's link out of itself is
+    dropped, as it is when that part is rendered alone.
+    """
+    with _weasyprint(project, title) as url_fetcher:
+        document = _layout(html, project, url_fetcher, forms=False)
+        identifier = _identifier(html)
+        parts = []
+        for first, end in _part_bounds(document.pages, starts, title):
+            pages = document.pages[first:end]
+            if first == 0:
+                pages = _with_stand_in_anchors(pages)
+            parts.append(RenderedPdf(_write(document.copy(pages), identifier), end - first))
+        return parts
+
+
+def _part_bounds(pages: list[Any], starts: Sequence[str], title: str) -> list[tuple[int, int]]:
+    """Each part's first page and the page after its last (counted from 0)."""
+    firsts = [0]
+    for anchor in starts:
+        found = next((at for at, page in enumerate(pages) if anchor in page.anchors), None)
+        if found is None or found < firsts[-1]:
+            raise RenderError(f"{title or 'document'}: no page holds '{anchor}' after the part before it")
+        firsts.append(found)
+    return list(zip(firsts, [*firsts[1:], len(pages)], strict=True))
+
+
+def _with_stand_in_anchors(pages: list[Any]) -> list[Any]:
+    """``pages``, the first one (a copy) also carrying every anchor their links name that no page
+    of them has, at the top left of the page."""
+    present = {name for page in pages for name in page.anchors}
+    missing = {target for page in pages for kind, target, *_ in page.links if kind == "internal"} - present
+    if not missing:
+        return pages
+    first = copy.copy(pages[0])
+    first.anchors = {**pages[0].anchors, **{name: (0, 0, 0, 0) for name in sorted(missing)}}
+    return [first, *pages[1:]]
+
+
+def _identifier(html: str) -> bytes:
+    """A PDF's identifier, made from its HTML: the same HTML, the same bytes."""
+    return hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+
+
+@contextmanager
+def _weasyprint(project: Project, title: str) -> Iterator[Any]:
+    """Where WeasyPrint runs: the fonts and date fixed, and a refused resource said as a
+    RenderError naming the document (``title``) and what was refused; yields the URL fetcher."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .pagerefs import install
+
+    install()  # long tagged PDFs are written in time linear in their pages (see pagerefs.py)
+    url_fetcher = fetcher(project)
+    try:
+        with _environment(FONTCONFIG_FILE=str(FONTS_CONF), SOURCE_DATE_EPOCH=FIXED_DATE), _fewer_collections():
+            yield url_fetcher
+    except FatalURLFetchingError:
+        what = ", ".join(url_fetcher.refused) or "a resource"
+        raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None
+
+
 def _layout(html: str, project: Project, url_fetcher: Any, *, forms: bool) -> Any:
     """WeasyPrint's document of ``html``, laid out: with the stylesheets and fonts that documents
     linking the same stylesheets share in this process where they may (``styles.py``), else with
-    its own, read now. Made inside ``render_pdf``'s environment: a font configuration reads
-    ``FONTCONFIG_FILE`` when it is made."""
+    its own, read now. Made inside ``_weasyprint``, for ``render_pdf`` and ``render_parts`` alike:
+    a font configuration reads ``FONTCONFIG_FILE`` when it is made."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -229,34 +321,9 @@ def _layout(html: str, project: Project, url_fetcher: Any, *, forms: bool) -> An
     return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=common.fonts, stylesheets=sheets)
 
 
-@dataclass(frozen=True)
-class RenderedPdf:
-    """A PDF and how many pages it has (for the site's listings)."""
-
-    data: bytes
-    pages: int
-
-
-def render_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> RenderedPdf:
-    """Render ``html`` (whose relative URLs resolve against ``templates/``) to a PDF.
-
-    ``forms`` turns the HTML's form controls into PDF form fields (the fillable mode).
-    """
-    from weasyprint.urls import FatalURLFetchingError
-
-    from .pagerefs import install
-
-    install()  # long tagged PDFs are written in time linear in their pages (see pagerefs.py)
-    url_fetcher = fetcher(project)
-    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    try:
-        with _environment(FONTCONFIG_FILE=str(FONTS_CONF), SOURCE_DATE_EPOCH=FIXED_DATE), _fewer_collections():
-            document = _layout(html, project, url_fetcher, forms=forms)
-            data = document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=_finish)
-    except FatalURLFetchingError:
-        what = ", ".join(url_fetcher.refused) or "a resource"
-        raise RenderError(f"{title or 'document'}: refused to fetch {what}") from None
-    return RenderedPdf(data, len(document.pages))
+def _write(document: Any, identifier: bytes) -> bytes:
+    """A laid-out document's PDF (inside ``_weasyprint``)."""
+    return document.write_pdf(pdf_identifier=identifier, pdf_variant=TAGGED, finisher=_finish)
 
 
 def write_pdf(html: str, project: Project, *, forms: bool = False, title: str = "") -> bytes:

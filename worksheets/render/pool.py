@@ -5,6 +5,12 @@ imports WeasyPrint once and turns HTML into PDF bytes. Workers are started with 
 method, so none inherits the parent's threads or open files, and WeasyPrint is never imported
 in the main process when there is nothing to render. A handful of documents are rendered in the
 main process instead: starting workers costs more than it saves.
+
+``render_all`` renders a list of documents and returns when all are done. ``Workers`` keeps its
+processes for as long as a build needs them and takes work as it comes, each piece answered by
+a future: the site's packets are rendered in steps that depend on each other (sections, then
+their front, then the join), and each step of a packet starts as soon as its own inputs are
+ready, while the workers are still busy with everything else.
 """
 
 from __future__ import annotations
@@ -12,18 +18,22 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..project import Project
 from .pdf import RenderedPdf, render_pdf
 
 INLINE_AT_MOST = 2
 """Up to this many documents are rendered in the main process."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,3 +159,107 @@ def render_all(
             if done:
                 done(i)
     return [results_by_index[i] for i in range(len(documents))]
+
+
+def _done(call: Callable[..., T], *args: Any) -> Future[T]:
+    """A future already holding what ``call(*args)`` returned or raised (work done in this process)."""
+    future: Future[T] = Future()
+    try:
+        future.set_result(call(*args))
+    except Exception as error:  # handed to whoever asks the future, as a worker's would be
+        future.set_exception(error)
+    return future
+
+
+class Workers:
+    """Worker processes kept for a whole build, given documents to render and other work
+    (``run``) as it comes; each answer is a future.
+
+    Locally, the processes start with the first batch of more than ``INLINE_AT_MOST`` documents
+    (before that, and with ``jobs`` 1, everything is done in this process, as ``render_all``
+    does) and serve every later batch, so a build pays for starting them once. A batch is
+    queued longest document first, as in ``render_all``.
+
+    On a Dask ``cluster``, each batch is one ``render_all`` call on the cluster (one session:
+    ``render.cluster`` sends the project's files, checks the workers' versions and keeps what a
+    task carries anonymous), made in a thread of this process. A batch marked ``local``, and
+    other work (``run``), use local processes instead: the site gives the cluster its sheets in
+    one batch and keeps its packets' work here (``render.sections``), as a session per packet
+    would cost more than it saves.
+    """
+
+    def __init__(self, project: Project, *, jobs: int | None = None, cluster: Cluster | None = None) -> None:
+        self.project = project
+        self.jobs = max(1, jobs or default_jobs())
+        self.cluster = cluster
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the processes; work not started yet is dropped (a build that failed)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _processes(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_start_worker, initargs=(str(self.project.root),)
+            )
+        return self._pool
+
+    def _local(self, count: int) -> bool:
+        """Whether work is done in this process: one job, or a few pieces before any worker runs."""
+        return self.jobs == 1 or (self._pool is None and count <= INLINE_AT_MOST)
+
+    def render(self, documents: Sequence[Document], *, local: bool = False) -> list[Future[RenderedPdf]]:
+        """Start rendering ``documents``, on the cluster if there is one and not ``local``; their
+        PDFs, in order, as futures."""
+        if not documents:
+            return []
+        if self.cluster is not None and not local:
+            return self._on_cluster(list(documents))
+        if self._local(len(documents)):
+            return [_done(self._render_here, document) for document in documents]
+        pool = self._processes()
+        futures: dict[int, Future[RenderedPdf]] = {}
+        for i in sorted(range(len(documents)), key=lambda i: len(documents[i].html), reverse=True):
+            futures[i] = pool.submit(_render, documents[i])
+        return [futures[i] for i in range(len(documents))]
+
+    def _render_here(self, document: Document) -> RenderedPdf:
+        return render_pdf(document.html, self.project, forms=document.forms, title=document.title)
+
+    def run(self, call: Callable[..., T], *args: Any, heavy: bool = False) -> Future[T]:
+        """Start ``call(*args)`` in a worker (``call`` a module's function, its arguments picklable).
+
+        Light work (a join) is done here while no worker runs, as a few documents are; ``heavy``
+        work (a packet's whole layout, seconds each) starts the workers, so that a build with
+        nothing else to do, after a change to ``packet.html`` say, lays its packets out in
+        parallel rather than one after another here."""
+        if self.jobs == 1 or (self._pool is None and self.cluster is None and not heavy):
+            return _done(call, *args)
+        return self._processes().submit(call, *args)
+
+    def _on_cluster(self, documents: list[Document]) -> list[Future[RenderedPdf]]:
+        futures: list[Future[RenderedPdf]] = [Future() for _ in documents]
+        cluster = self.cluster
+
+        def batch() -> None:
+            try:
+                results = render_all(self.project, documents, cluster=cluster)
+            except BaseException as error:  # every document of the batch failed with it
+                for future in futures:
+                    future.set_exception(error)
+                return
+            for future, result in zip(futures, results, strict=True):
+                future.set_result(result)
+
+        threading.Thread(target=batch, daemon=True).start()
+        return futures

@@ -82,7 +82,7 @@ class Shared:
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
-        self.fonts = FontConfiguration()  # reads FONTCONFIG_FILE: made inside render_pdf's environment
+        self.fonts = FontConfiguration()  # reads FONTCONFIG_FILE: made inside pdf._weasyprint's environment
         self.counters, self.profiles = CounterStyle(), {}
         served = len(url_fetcher.served)
         self.sheets = {

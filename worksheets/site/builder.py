@@ -33,7 +33,10 @@ from ..atomic import locked, recover_folder, replace_folder, staging
 from ..content import Catalog, load_catalog, project_translations
 from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project, files_under
-from ..render import Cluster, Document, default_jobs, environment, render_all, render_document, render_packet
+from ..render import Cluster, Document, default_jobs, environment, render_document
+from ..render.pdf import RenderedPdf
+from ..render.pool import Workers
+from ..render.sections import SectionedPacket, check_packet_template, render_sectioned
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -47,6 +50,8 @@ from .freshness import (
     up_to_date,
 )
 from .pages import Download, Languages, page_paths, site_pages, sitemap
+from .sections import SectionCache
+from .sections import cache_folder as section_cache_folder
 from .webfonts import FOLDER as WEBFONTS
 from .webfonts import web_fonts
 
@@ -70,6 +75,9 @@ class PlannedPdf:
     paper: Paper
     document: Document
     key: str
+    sectioned: SectionedPacket | None = None
+    """A packet's sections (``render.sections``), which the build renders and joins instead of
+    ``document``, the whole packet."""
 
 
 def editions(project: Project, catalog: Catalog) -> tuple[list[tuple[Catalog, str]], list[str]]:
@@ -87,18 +95,32 @@ def pdf_name(name: str, paper: Paper, kind: str = "print") -> str:
 
 
 def plan_pdfs(
-    env: Environment, project: Project, catalog: Catalog, papers: tuple[Paper, ...], folder: str = ""
+    env: Environment,
+    project: Project,
+    catalog: Catalog,
+    papers: tuple[Paper, ...],
+    folder: str = "",
+    assets: str | None = None,
 ) -> list[PlannedPdf]:
     """Every PDF of the site in the catalog's language (under ``folder``, ``es/`` say), in the
     order pages list them, with its HTML and its key. The key is made from the HTML, so a
-    change to one language's translation changes only that language's keys."""
-    assets = assets_key(project)
+    change to one language's translation changes only that language's keys; and from ``assets``
+    (``assets_key``, read here when not given: a build reads it once for every language)."""
+    assets = assets if assets is not None else assets_key(project)
     planned = []
 
-    def add(owner: str, group: str, paper: Paper, html: str, forms: bool, filename: str) -> None:
+    def add(
+        owner: str,
+        group: str,
+        paper: Paper,
+        html: str,
+        forms: bool,
+        filename: str,
+        sectioned: SectionedPacket | None = None,
+    ) -> None:
         key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
         path = f"{folder}pdf/{filename}"
-        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key))
+        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key, sectioned))
 
     for ws in catalog.worksheets:
         for name, mode, variant in SHEET_FORMATS:
@@ -107,8 +129,11 @@ def plan_pdfs(
                 add(ws.id, name, paper, html, mode == "fillable", pdf_name(ws.id, paper, name))
     for packet in catalog.packets:
         for paper in papers:
-            html = render_packet(env, catalog, packet, paper=paper)
-            add(packet.id, "packet", paper, html, False, pdf_name(f"packet-{packet.id}", paper))
+            sectioned = SectionedPacket(env, catalog, packet, paper)
+            name = pdf_name(f"packet-{packet.id}", paper)
+            add(packet.id, "packet", paper, sectioned.whole, False, name, sectioned)
+    if catalog.packets:
+        check_packet_template(env)  # after rendering them whole, which reports a broken template
     return planned
 
 
@@ -185,7 +210,10 @@ def build(
     all_editions, notes = editions(project, catalog)
     env = environment(project)
     fonts = web_fonts(project, jobs=jobs or default_jobs())  # a broken font rule stops the build here too
-    plans = [(c, folder, plan_pdfs(env, project, c, papers, folder) if pdfs else []) for c, folder in all_editions]
+    assets = assets_key(project)
+    plans = [
+        (c, folder, plan_pdfs(env, project, c, papers, folder, assets) if pdfs else []) for c, folder in all_editions
+    ]
     planned = [p for _, _, plan in plans for p in plan]
     out.parent.mkdir(parents=True, exist_ok=True)
     with locked(out):  # one build at a time into one folder; tidy up after one that was killed
@@ -200,7 +228,9 @@ def build(
             if out.exists() and not clean:
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
-            results = render_all(project, [p.document for p in todo], jobs=jobs, cluster=cluster, done=tick)
+            sections = SectionCache(section_cache_folder(), assets, reuse=not clean)
+            results = _render(project, todo, sections, jobs, cluster, tick)
+            sections.prune()
             for p, result in zip(todo, results, strict=True):
                 _replace(stage / p.path, result.data)
                 done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
@@ -216,6 +246,29 @@ def build(
     pages = sum(1 for f in files if f.endswith(".html"))
     seconds = time.perf_counter() - start
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
+
+
+def _render(
+    project: Project,
+    todo: list[PlannedPdf],
+    sections: SectionCache,
+    jobs: int | None,
+    cluster: Cluster | None,
+    tick: Progress | None,
+) -> list[RenderedPdf]:
+    """The PDFs of ``todo``, in order: each sheet's rendered, each packet's joined from its
+    sections, those kept by an earlier build taken from ``sections``. One set of workers does
+    it all: the sheets and every section from the start, each packet's front, numbers and join
+    as soon as its sections are done (``render.sections``); ``tick`` is called once per PDF of
+    ``todo``."""
+    sheets = [p for p in todo if p.sectioned is None]
+    packets = [p for p in todo if p.sectioned is not None]
+    with Workers(project, jobs=jobs, cluster=cluster) as workers:
+        packed = [p.sectioned for p in packets]
+        rendered, joined = render_sectioned(packed, workers, [p.document for p in sheets], tick, sections)
+    by_path = dict(zip([p.path for p in sheets], rendered, strict=True))
+    by_path.update(zip([p.path for p in packets], joined, strict=True))
+    return [by_path[p.path] for p in todo]
 
 
 def _write_pages(
