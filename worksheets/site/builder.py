@@ -37,6 +37,7 @@ from ..render import Cluster, Document, default_jobs, environment, render_docume
 from ..render.pdf import RenderedPdf
 from ..render.pool import Workers
 from ..render.sections import SectionedPacket, check_packet_template, render_sectioned
+from .cachedir import user_cache
 from .freshness import (
     MANIFEST,
     MARKER,
@@ -51,7 +52,6 @@ from .freshness import (
 )
 from .pages import Download, Languages, page_paths, site_pages, sitemap
 from .sections import SectionCache
-from .sections import cache_folder as section_cache_folder
 from .webfonts import FOLDER as WEBFONTS
 from .webfonts import web_fonts
 
@@ -228,7 +228,7 @@ def build(
             if out.exists() and not clean:
                 _stage_from(out, stage)
             tick = progress(len(todo)) if progress else None
-            sections = SectionCache(section_cache_folder(), assets, reuse=not clean)
+            sections = SectionCache(user_cache("sections"), assets, reuse=not clean)
             results = _render(project, todo, sections, jobs, cluster, tick)
             sections.prune()
             for p, result in zip(todo, results, strict=True):

@@ -39,16 +39,6 @@ KEEP_DAYS = 30
 """A kept section not used by any build for this long is removed."""
 
 
-def cache_folder() -> Path | None:
-    """``worksheets/sections`` in the user's cache folder; None when there is no home."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    try:
-        root = Path(base) if base else Path.home() / ".cache"
-    except RuntimeError:
-        return None
-    return root / "worksheets" / "sections"
-
-
 def section_key(assets: str, document: Document) -> str:
     """A section's key, made as ``builder.plan_pdfs`` makes a site PDF's."""
     return hashlib.sha256(f"{assets}\0{document.forms}\0{document.html}".encode()).hexdigest()

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -54,6 +53,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..content import PDF_FONTS, Face, codes_of, faces
 from ..project import Project
+from .cachedir import user_cache
 
 FOLDER = "webfonts"
 """Where the web fonts and their stylesheet go, under the site's ``assets/``."""
@@ -192,17 +192,6 @@ def _make(job: tuple[str, tuple[int, ...]]) -> bytes:
     return make(Path(job[0]), job[1])
 
 
-def cache_folder() -> Path | None:
-    """Where made fonts are kept between builds: ``worksheets/webfonts`` in the user's cache
-    folder (``$XDG_CACHE_HOME``, or ``~/.cache``); None when there is no home to find it in."""
-    base = os.environ.get("XDG_CACHE_HOME")
-    try:
-        root = Path(base) if base else Path.home() / ".cache"
-    except RuntimeError:
-        return None
-    return root / "worksheets" / "webfonts"
-
-
 def _cached(folder: Path | None, key: str) -> bytes | None:
     if folder is None:
         return None
@@ -240,11 +229,11 @@ def _make_all(fonts: list[WebFont], jobs: int) -> list[bytes]:
 def web_fonts(project: Project, *, jobs: int = 1, cache_in: Path | None = None) -> dict[str, bytes]:
     """Every file of the web fonts (the WOFF2 slices and their stylesheet), by name in ``FOLDER``.
 
-    Files are taken from the cache (``cache_in``, or ``cache_folder()``) where they were made
+    Files are taken from the cache (``cache_in``, or ``user_cache("webfonts")``) where they were made
     before; the rest are made, ``jobs`` at a time, and cached.
     """
     rules = web_font_rules(project)
-    folder = cache_in or cache_folder()
+    folder = cache_in or user_cache("webfonts")
     fonts = list({rule.font.name: rule.font for rule in rules}.values())
     keys = {font.name: font.key() for font in fonts}
     files: dict[str, bytes] = {}
