@@ -122,10 +122,16 @@ def test_text_no_bundled_font_has_is_named_with_its_place(scratch):
     assert code == 0 and expected in err
 
 
-def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
+def _record_saying(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    """A client record (conftest's RECORD) with ``old`` replaced by ``new``: its path and text."""
     record = tmp_path / "mei.yaml"
-    text = RECORD.replace("own-words: Eat better.", "own-words: 多吃蔬菜 🥦")
+    text = RECORD.replace(old, new)
     record.write_text(text, encoding="utf-8")
+    return record, text
+
+
+def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
+    record, text = _record_saying(tmp_path, "own-words: Eat better.", "own-words: 多吃蔬菜 🥦")
     code, out, err = run("prefill", str(record), "--out", str(tmp_path / "out"))
     assert code == 0, err
     line = text.splitlines().index("      own-words: 多吃蔬菜 🥦") + 1
@@ -137,9 +143,7 @@ def test_a_record_with_text_no_bundled_font_has_is_named_at_prefill(tmp_path):
 
 def test_a_record_with_text_no_bundled_font_has_is_named_at_report(tmp_path):
     """The progress report warns as prefill does, at the line, from the record as it was read."""
-    record = tmp_path / "mei.yaml"
-    text = RECORD.replace("note: Logged meals 5 of 7 days", "note: 多吃蔬菜")
-    record.write_text(text, encoding="utf-8")
+    record, text = _record_saying(tmp_path, "note: Logged meals 5 of 7 days", "note: 多吃蔬菜")
     code, out, err = run("report", str(record), "--out", str(tmp_path / "out"))
     assert code == 0, err
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "多吃蔬菜" in row)
@@ -150,8 +154,7 @@ def test_a_record_with_text_no_bundled_font_has_is_named_at_report(tmp_path):
 def test_a_record_making_several_pdfs_is_warned_about_once(tmp_path):
     """With --fillable one record makes a PDF per goal and per weekly sheet; its warnings (said
     from the document prefill read it into, not from a second reading) come once, with the first."""
-    record = tmp_path / "mei.yaml"
-    record.write_text(RECORD.replace("own-words: Eat better.", "own-words: 多吃蔬菜"), encoding="utf-8")
+    record, _ = _record_saying(tmp_path, "own-words: Eat better.", "own-words: 多吃蔬菜")
     code, out, err = run("prefill", str(record), "--out", str(tmp_path / "out"), "--fillable", "--jobs", "1")
     assert code == 0, err
     assert out.count("Wrote") == 2, "one goal is active: its sheet and its weekly sheet"

@@ -314,11 +314,12 @@ def _layout(html: str, project: Project, url_fetcher: Any, *, forms: bool) -> An
     document = split(html)
     common = shared(project, document.links, url_fetcher) if document else None
     if document is None or common is None:
-        source = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
-        return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=FontConfiguration())
-    sheets = common.stylesheets(document, base, url_fetcher)
-    source = HTML(string=document.html, base_url=base, url_fetcher=url_fetcher)
-    return source.render(pdf_forms=forms, pdf_variant=TAGGED, font_config=common.fonts, stylesheets=sheets)
+        own: dict[str, Any] = {"font_config": FontConfiguration()}
+    else:
+        html = document.html
+        own = {"font_config": common.fonts, "stylesheets": common.stylesheets(document, base, url_fetcher)}
+    source = HTML(string=html, base_url=base, url_fetcher=url_fetcher)
+    return source.render(pdf_forms=forms, pdf_variant=TAGGED, **own)
 
 
 def _write(document: Any, identifier: bytes) -> bytes:
