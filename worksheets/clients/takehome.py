@@ -26,10 +26,10 @@ from ..render import (
     Cluster,
     Document,
     SheetQr,
+    Workers,
     environment,
     progress_sheet_id,
     qr_svg,
-    render_all,
     render_takehome,
     render_takehome_sheet,
 )
@@ -220,14 +220,46 @@ def prefill(
     Many PDFs are rendered in parallel by the same worker pool as the site's PDFs, or on a Dask
     ``cluster`` (which the command allows only on this computer or over TLS). ``done(label,
     total)`` hears that a PDF is finished, and ``pages(label, stage, count)`` how the one rendered
-    here goes (``render.pool.render_all``), each PDF named by its ``label``: its record's file
-    name, or with ``fillable`` its own.
+    here goes (``render.pool.Workers.render_all``), each PDF named by its ``label``: its record's
+    file name, or with ``fillable`` its own. The worker processes start before the records are
+    read, and import WeasyPrint while the HTML is made here.
     """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
     if len(set(stems)) != len(stems):
         clash = next(p for p in records if stems.count(p.stem) > 1)
         raise InputError([Problem(clash, 1, 1, "two client files share this name; their PDFs would overwrite")])
+    with Workers(project, jobs=jobs, cluster=cluster) as workers:
+        workers.start(len(records))  # one PDF a record at least
+        planned = _plan(project, catalog, records, out, goal_ids, paper, today, fillable, base_url)
+        make_private(out)
+        total = len(planned)
+        labels = [p.document.title + (f" ({i + 1} of {total})" if total > 1 else "") for i, p in enumerate(planned)]
+        rendered_all = workers.render_all(
+            [p.document for p in planned],
+            done=(lambda i: done(labels[i], total)) if done else None,
+            pages=(lambda i, stage, count: pages(labels[i], stage, count)) if pages else None,
+        )
+    written = []
+    for plan, rendered in zip(planned, rendered_all, strict=True):
+        write_atomic(plan.target, rendered.data, mode=RECORD_MODE)
+        written.append(TakeHome(plan.target, plan.goals, rendered.pages, plan.warnings))
+    return written
+
+
+def _plan(
+    project: Project,
+    catalog: Catalog,
+    records: list[Path],
+    out: Path,
+    goal_ids: Sequence[str],
+    paper: Paper,
+    today: datetime.date | None,
+    fillable: bool,
+    base_url: str | None,
+) -> list[_Planned]:
+    """The PDFs ``prefill`` makes of ``records``, their HTML made: every record read and checked
+    first, so that a bad one stops the command before any HTML is made."""
     selected = []
     languages: dict[str, Catalog] = {}
     for path in records:
@@ -264,23 +296,7 @@ def prefill(
         made[0] = replace(made[0], warnings=(*warnings, *link_warnings))  # said once per record
         planned += made
     _no_clash(planned)
-    make_private(out)
-    labels = [
-        p.document.title + (f" ({i + 1} of {len(planned)})" if len(planned) > 1 else "") for i, p in enumerate(planned)
-    ]
-    rendered_all = render_all(
-        project,
-        [p.document for p in planned],
-        jobs=jobs,
-        cluster=cluster,
-        done=(lambda i: done(labels[i], len(planned))) if done else None,
-        pages=(lambda i, stage, count: pages(labels[i], stage, count)) if pages else None,
-    )
-    written = []
-    for plan, rendered in zip(planned, rendered_all, strict=True):
-        write_atomic(plan.target, rendered.data, mode=RECORD_MODE)
-        written.append(TakeHome(plan.target, plan.goals, rendered.pages, plan.warnings))
-    return written
+    return planned
 
 
 def _no_clash(planned: list[_Planned]) -> None:

@@ -26,6 +26,7 @@ _EXPORTS = {
     "Document": "pool",
     "PageReport": "pool",
     "SheetQr": "html",
+    "Workers": "pool",
     "check_templates": "html",
     "default_jobs": "pool",
     "environment": "html",

@@ -62,8 +62,15 @@ _project: Project | None = None
 
 
 def _start_worker(root: str) -> None:
+    """Make a worker ready to render: WeasyPrint imported now, while the process that started it
+    may still be preparing the documents (``Workers.start``), not when the first one comes."""
     global _project
     _project = Project(Path(root))
+    import weasyprint  # noqa: F401
+
+
+def _ready() -> None:
+    """A task that does nothing: handed to each worker to start its process (``Workers.start``)."""
 
 
 def _render(document: Document) -> RenderedPdf:
@@ -130,35 +137,8 @@ def render_all(
     """Render every document, in order, in ``jobs`` local processes or on a Dask ``cluster``;
     ``done(i)`` is called as document ``i`` is finished, and ``pages`` as each page of a document
     rendered in this process is laid out (workers report only when they finish)."""
-    if cluster is not None:
-        from .cluster import render_on_cluster  # needs the [dask] extra, asked for only here
-
-        return render_on_cluster(project, documents, cluster, done=done)
-    jobs = max(1, jobs or default_jobs())
-    if jobs == 1 or len(documents) <= INLINE_AT_MOST:
-        results = []
-        for i, document in enumerate(documents):
-            with _watching_pages(partial(pages, i)) if pages else nullcontext():
-                results.append(render_pdf(document.html, project, forms=document.forms, title=document.title))
-            if done:
-                done(i)
-        return results
-    results_by_index: dict[int, RenderedPdf] = {}
-    context = multiprocessing.get_context("spawn")
-    workers = min(jobs, len(documents))
-    # Longest documents first, so that a big packet does not start last and keep one worker busy
-    # while the others wait.
-    order = sorted(range(len(documents)), key=lambda i: len(documents[i].html), reverse=True)
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(str(project.root),)
-    ) as pool:
-        futures = {pool.submit(_render, documents[i]): i for i in order}
-        for future in as_completed(futures):
-            i = futures[future]
-            results_by_index[i] = future.result()
-            if done:
-                done(i)
-    return [results_by_index[i] for i in range(len(documents))]
+    with Workers(project, jobs=jobs, cluster=cluster) as workers:
+        return workers.render_all(documents, done=done, pages=pages)
 
 
 def _done(call: Callable[..., T], *args: Any) -> Future[T]:
@@ -206,6 +186,15 @@ class Workers:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def start(self, coming: int) -> None:
+        """Start the local processes now, when ``coming`` documents are sure to be rendered (more
+        than ``INLINE_AT_MOST``): they import WeasyPrint while this process still makes the HTML.
+        Nothing to do with one job, on a cluster, or for fewer documents."""
+        if self.jobs > 1 and self.cluster is None and self._pool is None and coming > INLINE_AT_MOST:
+            pool = self._processes()
+            for _ in range(min(self.jobs, coming)):  # a pool starts a process for a task no idle one can take
+                pool.submit(_ready)
+
     def _processes(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
@@ -233,6 +222,30 @@ class Workers:
             futures[i] = pool.submit(_render, documents[i])
         return [futures[i] for i in range(len(documents))]
 
+    def render_all(
+        self, documents: list[Document], *, done: Callable[[int], None] | None = None, pages: PageReport | None = None
+    ) -> list[RenderedPdf]:
+        """Render every document, in order, and return when all are done (see ``render_all``)."""
+        if self.cluster is not None:
+            from .cluster import render_on_cluster  # needs the [dask] extra, asked for only here
+
+            return render_on_cluster(self.project, documents, self.cluster, done=done)
+        if self._local(len(documents)):
+            results = []
+            for i, document in enumerate(documents):
+                with _watching_pages(partial(pages, i)) if pages else nullcontext():
+                    results.append(self._render_here(document))
+                if done:
+                    done(i)
+            return results
+        futures = self.render(documents)
+        index = {future: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            future.result()  # a failure ends the work now: what is left is cancelled as the workers close
+            if done:
+                done(index[future])
+        return [future.result() for future in futures]
+
     def _render_here(self, document: Document) -> RenderedPdf:
         return render_pdf(document.html, self.project, forms=document.forms, title=document.title)
 
@@ -248,12 +261,15 @@ class Workers:
         return self._processes().submit(call, *args)
 
     def _on_cluster(self, documents: list[Document]) -> list[Future[RenderedPdf]]:
+        from .cluster import render_on_cluster
+
         futures: list[Future[RenderedPdf]] = [Future() for _ in documents]
         cluster = self.cluster
+        assert cluster is not None
 
         def batch() -> None:
             try:
-                results = render_all(self.project, documents, cluster=cluster)
+                results = render_on_cluster(self.project, documents, cluster)
             except BaseException as error:  # every document of the batch failed with it
                 for future in futures:
                     future.set_exception(error)
