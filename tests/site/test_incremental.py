@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -87,6 +88,30 @@ def test_parallel_and_serial_builds_are_identical(small, tmp_path):
     build(small, serial, ("letter",), jobs=1)
     build(small, parallel, ("letter",), jobs=2)
     assert digests(serial) == digests(parallel)
+
+
+def _when_rendering_starts(project: Project, out: Path) -> tuple[int, int]:
+    """A build's PDFs to render, and how many worker processes are running when it starts to
+    render them (its progress is set up then)."""
+    seen = []
+
+    def progress(count: int) -> Callable[[int], None]:
+        seen.append((count, len(multiprocessing.active_children())))
+        return lambda done: None
+
+    build(project, out, ("a4",), jobs=2, progress=progress)
+    return seen[0]
+
+
+def test_workers_start_while_the_site_is_planned_and_only_for_pdfs(small, tmp_path):
+    out = tmp_path / "site"
+    build(small, out, ("a4",), jobs=2)
+    sheet = small.worksheets_dir / "worry-tree.yaml"
+    sheet.write_text(sheet.read_text().replace("Can I do it now?", "Can I do it today?"))
+    assert _when_rendering_starts(small, out) == (6, 2), "both workers started before any PDF was handed over"
+    about = small.content / "pages" / "about.yaml"
+    about.write_text(about.read_text().replace("Who made these worksheets", "Who wrote these worksheets"))
+    assert _when_rendering_starts(small, out) == (0, 0), "a change to a page alone starts no worker"
 
 
 NO_OP = """

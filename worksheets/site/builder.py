@@ -101,11 +101,13 @@ def plan_pdfs(
     papers: tuple[Paper, ...],
     folder: str = "",
     assets: str | None = None,
+    each: Callable[[PlannedPdf], None] | None = None,
 ) -> list[PlannedPdf]:
     """Every PDF of the site in the catalog's language (under ``folder``, ``es/`` say), in the
     order pages list them, with its HTML and its key. The key is made from the HTML, so a
     change to one language's translation changes only that language's keys; and from ``assets``
-    (``assets_key``, read here when not given: a build reads it once for every language)."""
+    (``assets_key``, read here when not given: a build reads it once for every language).
+    ``each`` is told of every PDF as soon as it is planned (a build starts its workers then)."""
     assets = assets if assets is not None else assets_key(project)
     planned = []
 
@@ -121,6 +123,8 @@ def plan_pdfs(
         key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
         path = f"{folder}pdf/{filename}"
         planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key, sectioned))
+        if each:
+            each(planned[-1])
 
     for ws in catalog.worksheets:
         for name, mode, variant in SHEET_FORMATS:
@@ -211,50 +215,63 @@ def build(
     env = environment(project)
     fonts = web_fonts(project, jobs=jobs or default_jobs())  # a broken font rule stops the build here too
     assets = assets_key(project)
-    plans = [
-        (c, folder, plan_pdfs(env, project, c, papers, folder, assets) if pdfs else []) for c, folder in all_editions
-    ]
-    planned = [p for _, _, plan in plans for p in plan]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with locked(out):  # one build at a time into one folder; tidy up after one that was killed
-        recover_folder(out)
-        previous = {} if clean else read_manifest(out).get("pdfs", {})
-        fresh = [p for p in planned if previous.get(p.path, {}).get("key") == p.key and (out / p.path).is_file()]
-        done = {p.path: previous[p.path] for p in fresh}
-        todo = [p for p in planned if p.path not in done]
-        stage = staging(out)
-        stage.mkdir()
-        try:
-            if out.exists() and not clean:
-                _stage_from(out, stage)
-            tick = progress(len(todo)) if progress else None
-            sections = SectionCache(user_cache("sections"), assets, reuse=not clean)
-            results = _render(project, todo, sections, jobs, cluster, tick)
-            sections.prune()
-            for p, result in zip(todo, results, strict=True):
-                _replace(stage / p.path, result.data)
-                done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
-            written = _write_pages(env, project, plans, stage, done, fonts, preview=not pdfs)
-            removed = _remove_stale(stage, set(written) | set(done))
-            files = sorted(set(written) | set(done))
-            manifest = {"inputs": inputs, "pdfs": done, "files": files}
-            _replace(stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
-            replace_folder(stage, out)
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
+    with Workers(project, jobs=jobs, cluster=cluster) as workers:
+        starting = _starter(workers, {} if clean else read_manifest(out).get("pdfs", {}))
+        plans = [
+            (c, folder, plan_pdfs(env, project, c, papers, folder, assets, starting) if pdfs else [])
+            for c, folder in all_editions
+        ]
+        planned = [p for _, _, plan in plans for p in plan]
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with locked(out):  # one build at a time into one folder; tidy up after one that was killed
+            recover_folder(out)
+            previous = {} if clean else read_manifest(out).get("pdfs", {})
+            fresh = [p for p in planned if previous.get(p.path, {}).get("key") == p.key and (out / p.path).is_file()]
+            done = {p.path: previous[p.path] for p in fresh}
+            todo = [p for p in planned if p.path not in done]
+            stage = staging(out)
+            stage.mkdir()
+            try:
+                if out.exists() and not clean:
+                    _stage_from(out, stage)
+                tick = progress(len(todo)) if progress else None
+                sections = SectionCache(user_cache("sections"), assets, reuse=not clean)
+                results = _render(todo, sections, workers, tick)
+                sections.prune()
+                for p, result in zip(todo, results, strict=True):
+                    _replace(stage / p.path, result.data)
+                    done[p.path] = {"key": p.key, "size": len(result.data), "pages": result.pages}
+                written = _write_pages(env, project, plans, stage, done, fonts, preview=not pdfs)
+                removed = _remove_stale(stage, set(written) | set(done))
+                files = sorted(set(written) | set(done))
+                manifest = {"inputs": inputs, "pdfs": done, "files": files}
+                _replace(stage / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+                replace_folder(stage, out)
+            except BaseException:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
     pages = sum(1 for f in files if f.endswith(".html"))
     seconds = time.perf_counter() - start
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
 
 
+def _starter(workers: Workers, previous: dict[str, dict]) -> Callable[[PlannedPdf], None]:
+    """What ``plan_pdfs`` tells of each PDF planned: the workers start as soon as more than a few
+    PDFs are not in the ``previous`` manifest (read here without the build's lock, only for this),
+    so that they import WeasyPrint while the rest of the site is planned."""
+    changed = 0
+
+    def planned(p: PlannedPdf) -> None:
+        nonlocal changed
+        if previous.get(p.path, {}).get("key") != p.key:
+            changed += 1
+            workers.start(changed)
+
+    return planned
+
+
 def _render(
-    project: Project,
-    todo: list[PlannedPdf],
-    sections: SectionCache,
-    jobs: int | None,
-    cluster: Cluster | None,
-    tick: Progress | None,
+    todo: list[PlannedPdf], sections: SectionCache, workers: Workers, tick: Progress | None
 ) -> list[RenderedPdf]:
     """The PDFs of ``todo``, in order: each sheet's rendered, each packet's joined from its
     sections, those kept by an earlier build taken from ``sections``. One set of workers does
@@ -263,9 +280,8 @@ def _render(
     ``todo``."""
     sheets = [p for p in todo if p.sectioned is None]
     packets = [p for p in todo if p.sectioned is not None]
-    with Workers(project, jobs=jobs, cluster=cluster) as workers:
-        packed = [p.sectioned for p in packets]
-        rendered, joined = render_sectioned(packed, workers, [p.document for p in sheets], tick, sections)
+    packed = [p.sectioned for p in packets]
+    rendered, joined = render_sectioned(packed, workers, [p.document for p in sheets], tick, sections)
     by_path = dict(zip([p.path for p in sheets], rendered, strict=True))
     by_path.update(zip([p.path for p in packets], joined, strict=True))
     return [by_path[p.path] for p in todo]
