@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..atomic import write_atomic
 from ..content import Catalog, long_date
@@ -143,6 +143,17 @@ def _links(
     return links, warnings
 
 
+class _Selected(NamedTuple):
+    """A client record read and checked: its file, what it holds, the catalog in its language, the
+    goals to print, and what to warn."""
+
+    path: Path
+    record: ClientRecord
+    language: Catalog
+    goals: list[Goal]
+    warnings: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _Planned:
     """A take-home PDF to make: where it goes, what it is, from which record, for how many goals,
@@ -221,17 +232,18 @@ def prefill(
     ``cluster`` (which the command allows only on this computer or over TLS). ``done(label,
     total)`` hears that a PDF is finished, and ``pages(label, stage, count)`` how the one rendered
     here goes (``render.pool.Workers.render_all``), each PDF named by its ``label``: its record's
-    file name, or with ``fillable`` its own. The worker processes start before the records are
-    read, and import WeasyPrint while the HTML is made here.
+    file name, or with ``fillable`` its own. The worker processes start once every record is read
+    and checked, and import WeasyPrint while the HTML is made here.
     """
     check_out_folder(project, out)
     stems = [p.stem for p in records]
     if len(set(stems)) != len(stems):
         clash = next(p for p in records if stems.count(p.stem) > 1)
         raise InputError([Problem(clash, 1, 1, "two client files share this name; their PDFs would overwrite")])
+    selected = _selected(project, catalog, records, goal_ids)  # a bad record stops the command here
     with Workers(project, jobs=jobs, cluster=cluster) as workers:
-        workers.start(len(records))  # one PDF a record at least
-        planned = _plan(project, catalog, records, out, goal_ids, paper, today, fillable, base_url)
+        workers.start(len(selected))  # one PDF a record at least
+        planned = _plan(project, catalog, selected, out, paper, today, fillable, base_url)
         make_private(out)
         total = len(planned)
         labels = [p.document.title + (f" ({i + 1} of {total})" if total > 1 else "") for i, p in enumerate(planned)]
@@ -247,19 +259,9 @@ def prefill(
     return written
 
 
-def _plan(
-    project: Project,
-    catalog: Catalog,
-    records: list[Path],
-    out: Path,
-    goal_ids: Sequence[str],
-    paper: Paper,
-    today: datetime.date | None,
-    fillable: bool,
-    base_url: str | None,
-) -> list[_Planned]:
-    """The PDFs ``prefill`` makes of ``records``, their HTML made: every record read and checked
-    first, so that a bad one stops the command before any HTML is made."""
+def _selected(project: Project, catalog: Catalog, records: list[Path], goal_ids: Sequence[str]) -> list[_Selected]:
+    """Every record read and checked, with its catalog and the goals to print: a bad record stops
+    ``prefill`` before any worker process starts or any HTML is made."""
     selected = []
     languages: dict[str, Catalog] = {}
     for path in records:
@@ -271,7 +273,21 @@ def _plan(
             if warnings:
                 message = f"no goal to print in '{language.site.language}': their worksheets are not yet translated"
             raise InputError([Problem(path, 1, 1, message)])
-        selected.append((path, record, language, goals, (*glyphs, *warnings)))
+        selected.append(_Selected(path, record, language, goals, (*glyphs, *warnings)))
+    return selected
+
+
+def _plan(
+    project: Project,
+    catalog: Catalog,
+    selected: list[_Selected],
+    out: Path,
+    paper: Paper,
+    today: datetime.date | None,
+    fillable: bool,
+    base_url: str | None,
+) -> list[_Planned]:
+    """The PDFs ``prefill`` makes of the ``selected`` records, their HTML made."""
     env = environment(project)
     planned: list[_Planned] = []
     for path, record, language, goals, warnings in selected:
