@@ -94,9 +94,10 @@ def _when_rendering_starts(project: Project, out: Path) -> tuple[int, int]:
     """A build's PDFs to render, and how many worker processes are running when it starts to
     render them (its progress is set up then)."""
     seen = []
+    before = set(multiprocessing.active_children())
 
     def progress(count: int) -> Callable[[int], None]:
-        seen.append((count, len(multiprocessing.active_children())))
+        seen.append((count, len(set(multiprocessing.active_children()) - before)))
         return lambda done: None
 
     build(project, out, ("a4",), jobs=2, progress=progress)

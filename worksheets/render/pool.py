@@ -6,11 +6,13 @@ method, so none inherits the parent's threads or open files, and WeasyPrint is n
 in the main process when there is nothing to render. A handful of documents are rendered in the
 main process instead: starting workers costs more than it saves.
 
-``render_all`` renders a list of documents and returns when all are done. ``Workers`` keeps its
-processes for as long as a build needs them and takes work as it comes, each piece answered by
-a future: the site's packets are rendered in steps that depend on each other (sections, then
-their front, then the join), and each step of a packet starts as soon as its own inputs are
-ready, while the workers are still busy with everything else.
+``Workers`` keeps its processes for as long as a build or a batch of clients needs them and
+takes work as it comes, each piece answered by a future: the site's packets are rendered in
+steps that depend on each other (sections, then their front, then the join), and each step of a
+packet starts as soon as its own inputs are ready, while the workers are still busy with
+everything else. ``render_all`` renders a list of documents and returns when all are done. A
+caller that knows documents are coming starts the processes early (``Workers.start``), so that
+they import WeasyPrint while it still makes the HTML.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -63,10 +65,15 @@ _project: Project | None = None
 
 def _start_worker(root: str) -> None:
     """Make a worker ready to render: WeasyPrint imported now, while the process that started it
-    may still be preparing the documents (``Workers.start``), not when the first one comes."""
+    may still be preparing the documents (``Workers.start``), not when the first one comes.
+
+    The import is only a head start. If it fails (a missing system library), the first document
+    fails with the same error, which the command reports as such; failing here would only tell
+    the caller that the pool broke. Ctrl-C while it runs is for the main process to handle."""
     global _project
     _project = Project(Path(root))
-    import weasyprint  # noqa: F401
+    with suppress(Exception, KeyboardInterrupt):
+        import weasyprint  # noqa: F401
 
 
 def _ready() -> None:
@@ -74,7 +81,7 @@ def _ready() -> None:
 
 
 def _render(document: Document) -> RenderedPdf:
-    assert _project is not None, "the worker was not started by render_all"
+    assert _project is not None, "the worker was not started by Workers"
     return render_pdf(document.html, _project, forms=document.forms, title=document.title)
 
 
@@ -152,15 +159,15 @@ def _done(call: Callable[..., T], *args: Any) -> Future[T]:
 
 
 class Workers:
-    """Worker processes kept for a whole build, given documents to render and other work
-    (``run``) as it comes; each answer is a future.
+    """Worker processes kept for a whole build (or a batch of take-home sheets), given documents
+    to render and other work (``run``) as it comes; each answer is a future.
 
-    Locally, the processes start with the first batch of more than ``INLINE_AT_MOST`` documents
-    (before that, and with ``jobs`` 1, everything is done in this process, as ``render_all``
-    does) and serve every later batch, so a build pays for starting them once. A batch is
-    queued longest document first, as in ``render_all``.
+    Locally, the processes start when told that documents are coming (``start``), or with the
+    first batch of more than ``INLINE_AT_MOST`` documents or the first heavy ``run`` (before
+    that, and with ``jobs`` 1, everything is done in this process), and serve every later batch,
+    so a build pays for starting them once. A batch is queued longest document first.
 
-    On a Dask ``cluster``, each batch is one ``render_all`` call on the cluster (one session:
+    On a Dask ``cluster``, each batch is one ``render_on_cluster`` call (one session:
     ``render.cluster`` sends the project's files, checks the workers' versions and keeps what a
     task carries anonymous), made in a thread of this process. A batch marked ``local``, and
     other work (``run``), use local processes instead: the site gives the cluster its sheets in
@@ -187,9 +194,10 @@ class Workers:
             self._pool = None
 
     def start(self, coming: int) -> None:
-        """Start the local processes now, when ``coming`` documents are sure to be rendered (more
-        than ``INLINE_AT_MOST``): they import WeasyPrint while this process still makes the HTML.
-        Nothing to do with one job, on a cluster, or for fewer documents."""
+        """Start the local processes now (as many as there are documents, up to ``jobs``), when
+        ``coming`` documents are expected (more than ``INLINE_AT_MOST``): they import WeasyPrint
+        while this process still makes the HTML. Nothing to do with one job, on a cluster, or for
+        fewer documents."""
         if self.jobs > 1 and self.cluster is None and self._pool is None and coming > INLINE_AT_MOST:
             pool = self._processes()
             for _ in range(min(self.jobs, coming)):  # a pool starts a process for a task no idle one can take
@@ -223,13 +231,17 @@ class Workers:
         return [futures[i] for i in range(len(documents))]
 
     def render_all(
-        self, documents: list[Document], *, done: Callable[[int], None] | None = None, pages: PageReport | None = None
+        self,
+        documents: Sequence[Document],
+        *,
+        done: Callable[[int], None] | None = None,
+        pages: PageReport | None = None,
     ) -> list[RenderedPdf]:
         """Render every document, in order, and return when all are done (see ``render_all``)."""
         if self.cluster is not None:
             from .cluster import render_on_cluster  # needs the [dask] extra, asked for only here
 
-            return render_on_cluster(self.project, documents, self.cluster, done=done)
+            return render_on_cluster(self.project, list(documents), self.cluster, done=done)
         if self._local(len(documents)):
             results = []
             for i, document in enumerate(documents):

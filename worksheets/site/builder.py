@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
@@ -35,7 +36,7 @@ from ..formats import PAPERS, VARIANTS, Mode, Paper, Variant
 from ..project import Project, files_under
 from ..render import Cluster, Document, default_jobs, environment, render_document
 from ..render.pdf import RenderedPdf
-from ..render.pool import Workers
+from ..render.pool import INLINE_AT_MOST, Workers
 from ..render.sections import SectionedPacket, check_packet_template, render_sectioned
 from .cachedir import user_cache
 from .freshness import (
@@ -255,17 +256,19 @@ def build(
     return BuildResult(out, len(todo), len(planned) - len(todo), removed, pages, seconds, tuple(notes))
 
 
-def _starter(workers: Workers, previous: dict[str, dict]) -> Callable[[PlannedPdf], None]:
-    """What ``plan_pdfs`` tells of each PDF planned: the workers start as soon as more than a few
-    PDFs are not in the ``previous`` manifest (read here without the build's lock, only for this),
-    so that they import WeasyPrint while the rest of the site is planned."""
+def _starter(workers: Workers, previous: dict[str, dict[str, Any]]) -> Callable[[PlannedPdf], None]:
+    """What ``plan_pdfs`` tells of each PDF planned: all the workers start as soon as more than a
+    few PDFs are not in the ``previous`` manifest (read here without the build's lock, only for
+    this), so that they import WeasyPrint while the rest of the site is planned. (A packet whose
+    key changed may turn out to need only a join of kept parts, done by a worker all the same.)"""
     changed = 0
 
     def planned(p: PlannedPdf) -> None:
         nonlocal changed
         if previous.get(p.path, {}).get("key") != p.key:
             changed += 1
-            workers.start(changed)
+            if changed > INLINE_AT_MOST:  # then every worker: a changed sheet has 10 PDFs, more to come
+                workers.start(max(changed, workers.jobs))
 
     return planned
 
