@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -52,7 +51,7 @@ from .freshness import (
     up_to_date,
 )
 from .pages import Download, Languages, page_paths, site_pages, sitemap
-from .sections import SectionCache
+from .sections import SectionCache, pdf_key
 from .webfonts import FOLDER as WEBFONTS
 from .webfonts import web_fonts
 
@@ -121,9 +120,9 @@ def plan_pdfs(
         filename: str,
         sectioned: SectionedPacket | None = None,
     ) -> None:
-        key = hashlib.sha256(f"{assets}\0{forms}\0{html}".encode()).hexdigest()
+        document = Document(html, forms, owner)
         path = f"{folder}pdf/{filename}"
-        planned.append(PlannedPdf(path, owner, group, paper, Document(html, forms, owner), key, sectioned))
+        planned.append(PlannedPdf(path, owner, group, paper, document, pdf_key(assets, document), sectioned))
         if each:
             each(planned[-1])
 

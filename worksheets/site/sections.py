@@ -39,8 +39,9 @@ KEEP_DAYS = 30
 """A kept section not used by any build for this long is removed."""
 
 
-def section_key(assets: str, document: Document) -> str:
-    """A section's key, made as ``builder.plan_pdfs`` makes a site PDF's."""
+def pdf_key(assets: str, document: Document) -> str:
+    """The key of a PDF the site keeps (a whole PDF in the manifest, a packet's section here): its
+    HTML, whether it has form fields, and ``assets`` (``freshness.assets_key``)."""
     return hashlib.sha256(f"{assets}\0{document.forms}\0{document.html}".encode()).hexdigest()
 
 
@@ -59,7 +60,7 @@ class SectionCache:
             return None
         import pikepdf
 
-        key = section_key(self.assets, document)
+        key = pdf_key(self.assets, document)
         for path in self.folder.glob(f"{key}.*.pdf"):
             try:
                 data = path.read_bytes()
@@ -78,7 +79,7 @@ class SectionCache:
         (one a build of another version of worksheets wrote, or a changed one)."""
         if self.folder is None:
             return
-        key = section_key(self.assets, document)
+        key = pdf_key(self.assets, document)
         name = _part_name(key, pdf.data)
         with suppress(OSError):
             write_atomic(self.folder / name, pdf.data)
